@@ -1,0 +1,156 @@
+"""Find the table in a sheet: which ledger it is, where its header is, which column is which.
+
+Real ledgers have title rows above the header, a units row, one- or two-level (merged) headers,
+a 序号 column and columns the contract does not know. This module only locates and maps; parsing
+the rows is the loader's job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xmdw.contract import Column, Contract, Entity, normalise_header
+from xmdw.ingestion.values import find_unit
+from xmdw.ingestion.workbook import Sheet
+
+HEADER_SCAN_ROWS = 30
+MIN_MATCHED_COLUMNS = 2
+IGNORED_HEADERS = {"序号", "编号序号", "排序", "No.", "NO", "no"}
+_BRACKET_UNIT = re.compile(r"[（(\[【]([^）)\]】]*)[）)\]】]$")
+
+
+@dataclass
+class MappedColumn:
+    index: int  # 0-based column in the sheet
+    column: Column
+    header: str  # header text as in the file (joined for two-level headers)
+    unit: tuple[str, str] | None  # declared unit found in the header, e.g. ("money", "亿元")
+
+
+@dataclass
+class Layout:
+    entity: Entity
+    header_rows: list[int]  # 0-based rows forming the header (1 or 2)
+    columns: list[MappedColumn]
+    extra_columns: dict[int, str]  # unknown columns: index -> header text (kept in _extra)
+    ignored_columns: list[int] = field(default_factory=list)  # 序号 and empty headers
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+    @property
+    def by_name(self) -> dict[str, MappedColumn]:
+        return {m.column.name: m for m in self.columns}
+
+    def missing_required(self) -> list[Column]:
+        present = {m.column.name for m in self.columns}
+        return [c for c in self.entity.required_in_header if c.name not in present]
+
+
+def split_unit(header: str) -> tuple[str, tuple[str, str] | None]:
+    """'总投资（亿元）' -> ('总投资', ('money', '亿元')); '形象进度(%)' -> ('形象进度', ('percent', '%'))."""
+    m = _BRACKET_UNIT.search(header)
+    if m:
+        unit = find_unit(m.group(0))
+        if unit:
+            return header[: m.start()], unit
+    for sep in ("/", "／"):
+        if sep in header:
+            head, _, tail = header.rpartition(sep)
+            unit = find_unit(tail)
+            if unit and head:
+                return head, unit
+    return header, None
+
+
+def _lookup_table(entity: Entity) -> dict[str, Column]:
+    table: dict[str, Column] = {}
+    for col in entity.columns:
+        for h in col.headers:
+            table.setdefault(h, col)
+    return table
+
+
+def match_header(text: str, lookup: dict[str, Column]) -> tuple[Column | None, tuple[str, str] | None]:
+    """Match one header cell: first as written (aliases may contain brackets), then without its unit."""
+    norm = normalise_header(text)
+    if not norm:
+        return None, None
+    if norm in lookup:
+        return lookup[norm], split_unit(norm)[1]
+    stripped, unit = split_unit(norm)
+    return lookup.get(stripped), unit
+
+
+def _header_texts(sheet: Sheet, top: int, depth: int, width: int) -> list[tuple[str, str, str]]:
+    """For each column: (top text, bottom text, joined text). Merged cells fill their whole span."""
+    out = []
+    for c in range(width):
+        t = sheet.merged_value(top, c)
+        t = "" if t is None else str(t)
+        if depth == 1:
+            out.append((t, "", t))
+            continue
+        b = sheet.merged_value(top + 1, c)
+        b = "" if b is None else str(b)
+        if b == t:  # vertically merged: one header spanning both rows
+            b = ""
+        out.append((t, b, f"{t}{b}"))
+    return out
+
+
+def _map(entity: Entity, sheet: Sheet, top: int, depth: int) -> Layout:
+    lookup = _lookup_table(entity)
+    width = max((len(r) for r in sheet.rows[top : top + depth]), default=0)
+    used: set[str] = set()
+    columns, extra, ignored = [], {}, []
+    for c, (t, b, joined) in enumerate(_header_texts(sheet, top, depth, width)):
+        candidates = [b, joined, t] if b else [t]
+        col, unit = None, None
+        for text in candidates:
+            col, unit = match_header(text, lookup)
+            if col is not None:
+                break
+        # A unit may sit in the merged parent header: 投资完成情况（万元） over 本年 / 累计.
+        if col is not None and unit is None and b:
+            unit = split_unit(normalise_header(t))[1]
+        label = "/".join(x for x in (t, b) if x) or ""
+        if col is not None and col.name not in used:
+            used.add(col.name)
+            columns.append(MappedColumn(c, col, label, unit))
+        elif normalise_header(label) in IGNORED_HEADERS or not label.strip():
+            ignored.append(c)
+        else:
+            extra[c] = label
+    return Layout(entity, list(range(top, top + depth)), columns, extra, ignored)
+
+
+def _score(layout: Layout) -> tuple[int, int, int]:
+    required = sum(1 for m in layout.columns if m.column.required)
+    # prefer more matches, then more required matches, then the deeper header: when a two-level
+    # header matches as much as its second row alone, the first row is the parent (it may carry
+    # the unit, e.g. 投资完成情况（亿元）), not a title.
+    return (len(layout.columns), required, len(layout.header_rows))
+
+
+def detect_layout(sheet: Sheet, contract: Contract) -> Layout | None:
+    """The best (entity, header rows) for a sheet, or None when nothing looks like a known ledger."""
+    best: Layout | None = None
+    for top in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+        row = sheet.rows[top]
+        if sum(1 for v in row if isinstance(v, str) and v.strip()) < MIN_MATCHED_COLUMNS:
+            continue
+        for entity in contract.entities.values():
+            for depth in (1, 2):
+                if top + depth > len(sheet.rows):
+                    continue
+                layout = _map(entity, sheet, top, depth)
+                if len(layout.columns) < MIN_MATCHED_COLUMNS:
+                    continue
+                if depth == 2 and len(layout.columns) <= len(_map(entity, sheet, top, 1).columns):
+                    continue  # the second row adds nothing: it is data or a units row
+                if best is None or _score(layout) > _score(best):
+                    best = layout
+    return best

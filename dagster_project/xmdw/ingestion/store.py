@@ -1,0 +1,228 @@
+"""The raw schema in DuckDB: one append-only table per contract entity, plus the ingestion log,
+rejected rows, skipped rows and the change log of resubmissions.
+
+Rows are never updated or deleted. A resubmission of a natural key gets the next `_revision`;
+later layers read the latest revision, and `raw.revision_changes` lists what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from xmdw.contract import LINEAGE_COLUMNS, Contract, Entity
+
+RAW = "raw"
+
+LOG_TABLES: dict[str, list[tuple[str, str]]] = {
+    "ingest_log": [
+        ("log_id", "VARCHAR"),
+        ("run_id", "VARCHAR"),
+        ("file_id", "VARCHAR"),
+        ("file_name", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+        ("size_bytes", "BIGINT"),
+        ("status", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("encoding", "VARCHAR"),
+        ("submitting_unit", "VARCHAR"),
+        ("period_year", "INTEGER"),
+        ("period_month", "INTEGER"),
+        ("region_code", "VARCHAR"),
+        ("rows_read", "INTEGER"),
+        ("rows_loaded", "INTEGER"),
+        ("rows_rejected", "INTEGER"),
+        ("rows_skipped", "INTEGER"),
+        ("rows_revised", "INTEGER"),
+        ("skipped_by_kind", "VARCHAR"),
+        ("money_units", "VARCHAR"),
+        ("unknown_columns", "VARCHAR"),
+        ("stored_path", "VARCHAR"),
+        ("reason_rule", "VARCHAR"),
+        ("reason_zh", "VARCHAR"),
+        ("reason_en", "VARCHAR"),
+        ("ingested_at", "TIMESTAMP"),
+    ],
+    "rejected_rows": [
+        ("log_id", "VARCHAR"),
+        ("file_id", "VARCHAR"),
+        ("file_name", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("submitting_unit", "VARCHAR"),
+        ("sheet", "VARCHAR"),
+        ("source_row", "INTEGER"),
+        ("column_header", "VARCHAR"),
+        ("rule", "VARCHAR"),
+        ("value", "VARCHAR"),
+        ("message_zh", "VARCHAR"),
+        ("message_en", "VARCHAR"),
+        ("ingested_at", "TIMESTAMP"),
+    ],
+    "skipped_rows": [
+        ("file_id", "VARCHAR"),
+        ("sheet", "VARCHAR"),
+        ("source_row", "INTEGER"),
+        ("kind", "VARCHAR"),
+    ],
+    "revision_changes": [
+        ("entity", "VARCHAR"),
+        ("natural_key", "VARCHAR"),
+        ("column_name", "VARCHAR"),
+        ("old_value", "VARCHAR"),
+        ("new_value", "VARCHAR"),
+        ("old_revision", "INTEGER"),
+        ("new_revision", "INTEGER"),
+        ("old_file_id", "VARCHAR"),
+        ("old_file", "VARCHAR"),
+        ("new_file_id", "VARCHAR"),
+        ("new_file", "VARCHAR"),
+        ("changed_at", "TIMESTAMP"),
+    ],
+}
+
+
+def _entity_columns(entity: Entity) -> list[tuple[str, str]]:
+    return [(c.name, c.sql_type) for c in entity.columns] + [(n, t) for n, t, _ in LINEAGE_COLUMNS]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Create the raw schema; add columns the contract gained since the tables were created."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW}")
+    tables = {e.table: _entity_columns(e) for e in contract.entities.values()} | LOG_TABLES
+    for table, cols in tables.items():
+        ddl = ", ".join(f'"{n}" {t}' for n, t in cols)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW}.{table} ({ddl})")
+        existing = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [RAW, table],
+            ).fetchall()
+        }
+        for n, t in cols:
+            if n not in existing:
+                con.execute(f'ALTER TABLE {RAW}.{table} ADD COLUMN "{n}" {t}')
+
+
+def sha_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    rows = con.execute(
+        f"SELECT count(*) FROM {RAW}.ingest_log WHERE sha256 = ? AND status = 'accepted'", [sha256]
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def _key_join(entity: Entity, left: str, right: str) -> str:
+    return " AND ".join(f'{left}."{k}" IS NOT DISTINCT FROM {right}."{k}"' for k in entity.natural_key)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    rows: list[dict],
+    lineage: dict,
+) -> int:
+    """Append parsed rows (canonical strings) with lineage and revision numbers.
+
+    Returns the number of rows that revise an earlier submission of the same natural key.
+    """
+    if not rows:
+        return 0
+    names = [c.name for c in entity.columns] + [
+        "_extra",
+        "_sheet",
+        "_source_row",
+        "_money_units",
+        "_submitting_unit",
+    ]
+    frame = pd.DataFrame([{n: r.get(n) for n in names} for r in rows], columns=names, dtype="str")
+    con.register("_incoming_frame", frame)
+    casts = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in entity.columns)
+    keys = ", ".join(f'"{k}"' for k in entity.natural_key)
+    con.execute("DROP TABLE IF EXISTS _incoming")
+    con.execute(
+        f"""
+        CREATE TEMP TABLE _incoming AS
+        SELECT {casts},
+               _extra, _sheet, CAST(_source_row AS INTEGER) AS _source_row, _money_units, _submitting_unit
+        FROM _incoming_frame
+        """
+    )
+    con.unregister("_incoming_frame")
+    table = f"{RAW}.{entity.table}"
+    con.execute(
+        f"""
+        INSERT INTO {table} BY NAME
+        SELECT i.*,
+               ? AS _file_id, ? AS _source_file, ? AS _file_sha256, ? AS _ingested_at,
+               COALESCE(p.max_rev, 0) + 1 AS _revision
+        FROM _incoming i
+        LEFT JOIN (SELECT {keys}, max(_revision) AS max_rev FROM {table} GROUP BY ALL) p
+          ON {_key_join(entity, "i", "p")}
+        """,
+        [lineage["file_id"], lineage["file_name"], lineage["sha256"], lineage["ingested_at"]],
+    )
+    revised = _record_changes(con, entity, lineage)
+    con.execute("DROP TABLE _incoming")
+    return revised
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, entity: Entity, lineage: dict) -> int:
+    """Write one revision_changes row per changed figure of every revised natural key."""
+    table = f"{RAW}.{entity.table}"
+    key_json = "json_object(" + ", ".join(f"'{k}', n.\"{k}\"" for k in entity.natural_key) + ")"
+    selects = [
+        f"""SELECT '{entity.name}', {key_json}, '{c.name}',
+                   CAST(o."{c.name}" AS VARCHAR), CAST(n."{c.name}" AS VARCHAR),
+                   o._revision, n._revision, o._file_id, o._source_file, n._file_id, n._source_file,
+                   n._ingested_at
+            FROM pairs_n n JOIN pairs_o o USING (_pair)
+            WHERE o."{c.name}" IS DISTINCT FROM n."{c.name}" """
+        for c in entity.columns
+        if c.name not in entity.natural_key
+    ]
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE pairs_n AS
+        SELECT row_number() OVER () AS _pair, n.* FROM {table} n
+        WHERE n._file_id = ? AND n._revision > 1
+        """,
+        [lineage["file_id"]],
+    )
+    revised = con.execute("SELECT count(*) FROM pairs_n").fetchall()[0][0]
+    if revised:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE pairs_o AS
+            SELECT n._pair, o.* FROM pairs_n n JOIN {table} o
+              ON {_key_join(entity, "n", "o")} AND o._revision = n._revision - 1
+            """
+        )
+        con.execute(f"INSERT INTO {RAW}.revision_changes " + " UNION ALL ".join(selects))
+        con.execute("DROP TABLE pairs_o")
+    con.execute("DROP TABLE pairs_n")
+    return revised
+
+
+def insert_records(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    """Append plain records to a log table (column order from LOG_TABLES)."""
+    if not records:
+        return
+    cols = [n for n, _ in LOG_TABLES[table]]
+    frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+    for c in cols:
+        if frame[c].dtype == object:
+            frame[c] = frame[c].astype("str").where(frame[c].notna(), None)
+    con.register("_records_frame", frame)
+    con.execute(f"INSERT INTO {RAW}.{table} BY NAME SELECT * FROM _records_frame")
+    con.unregister("_records_frame")
+
+
+def as_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)

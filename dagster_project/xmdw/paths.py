@@ -1,0 +1,52 @@
+"""Where things live. Everything under one data directory (env XMDW_DATA_DIR, default ./data)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def ensure(self) -> DataPaths:
+        for p in (self.landing, self.archive, self.quarantine, self.reports, self.dagster_home):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def data_paths() -> DataPaths:
+    """The data directory from XMDW_DATA_DIR (resolved to an absolute path), default <project>/data."""
+    root = os.environ.get("XMDW_DATA_DIR") or str(PROJECT_ROOT / "data")
+    return DataPaths(Path(root).resolve())
