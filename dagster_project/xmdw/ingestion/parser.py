@@ -31,10 +31,11 @@ UNIT_CELL_RE = re.compile(
 )
 UNIT_LINE_RE = re.compile(r"(金额)?单位[:：]\s*(元|千元|万元|亿元|万美元|美元)")
 REPORTER_RE = re.compile(
-    r"(?:填报单位|填表单位|报送单位)[:：]\s*([^\s,，;；]+?)(?:\s|$|[,，;；]|填报人|联系|日期)"
+    r"(?:填报单位|填表单位|报送单位)[:：][ \t]*(?!填报|填表|日期)([^\s,，;；:：]+?)(?=\s|$|[,，;；]|填报人|填表人|联系|日期)"
 )
 PERIOD_RE = re.compile(r"(20\d{2})\s*年\s*(?:(?:1|一)\s*[-—–~至到]\s*)?(\d{1,2})\s*月")
 FILENAME_PERIOD_RE = re.compile(r"(20\d{2})[-_.年]?(\d{2})(?!\d)")
+EXAMPLE_MARKS = {"示例", "例", "填写示例", "样例"}
 UNIT_SUFFIXES = (
     "局",
     "中心",
@@ -158,11 +159,13 @@ def _read_context(path: Path, lines: list[str]) -> FileContext:
 
 
 def _classify(row: list, layout: Layout) -> str | None:
-    """'blank' | 'total' | 'note' | 'units' | 'header' for rows that are not data; None for data."""
+    """'blank' | 'example' | 'total' | 'note' | 'units' | 'header' for rows that are not data; None for data."""
     texts = _row_texts(row)
     if not texts:
         return "blank"
     first = re.sub(r"\s+", "", texts[0])
+    if first in EXAMPLE_MARKS:
+        return "example"  # the template's example row
     if NOTE_RE.match(first) and len(texts) <= 4:
         return "note"
     for t in texts[:3]:

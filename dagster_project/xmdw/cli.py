@@ -1,0 +1,138 @@
+"""`xmdw` — the command line: demo data, the whole run, ingestion only, blank templates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from xmdw.paths import data_paths
+from xmdw.settings import configure_environment
+
+
+def _warehouse_has_files() -> bool:
+    import duckdb
+
+    paths = data_paths()
+    if not paths.warehouse.exists():
+        return False
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM raw.ingest_log").fetchall()[0][0] > 0
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from xmdw.demo import generate
+
+    paths = configure_environment()
+    out = Path(args.out) if args.out else paths.landing
+    summary = generate(out, scale=args.scale, seed=args.seed, imperfection_rate=args.rate)
+    manifest = paths.root / "demo_manifest.json"
+    manifest.write_text(summary.to_json(), encoding="utf-8")
+    print(f"演示数据 demo data: {summary.files_written} files → {out}")
+    for entity, n in sorted(summary.rows_by_entity.items()):
+        print(f"  {entity}: {n} rows")
+    print(f"  injected problems 注入的问题: {len(summary.injected)} (see {manifest})")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from xmdw.ingestion.batch import landing_files
+    from xmdw.pipeline import run_pipeline
+
+    paths = configure_environment()
+    if args.demo_if_empty and not landing_files(paths.landing) and not _warehouse_has_files():
+        print("landing/ 为空，生成演示数据 — landing folder empty: writing demo ledgers first")
+        cmd_demo(argparse.Namespace(out=None, scale="county", seed=2024, rate=0.15))
+    summary = run_pipeline()
+    print("\n".join(summary.lines(paths)))
+    return 0 if summary.success else 1
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Copy PATH's files into landing/ (if given) and run the ingestion asset and its checks."""
+    from xmdw.ingestion.batch import landing_files
+    from xmdw.pipeline import run_pipeline
+
+    paths = configure_environment()
+    if args.path:
+        src = Path(args.path)
+        for f in landing_files(src):
+            rel = f.relative_to(src) if src.is_dir() else Path(f.name)
+            (paths.landing / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, paths.landing / rel)
+    summary = run_pipeline("xmdw_ingest")
+    print("\n".join(summary.lines(paths)))
+    return 0 if summary.success else 1
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from xmdw.templates import write_templates
+
+    for p in write_templates(Path(args.dir)):
+        print(p)
+    return 0
+
+
+def cmd_contract_render(args: argparse.Namespace) -> int:
+    from xmdw.contract.render import render_all
+
+    written = render_all()
+    print(json.dumps([str(p) for p in written], ensure_ascii=False, indent=1) if written else "up to date")
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from xmdw.pipeline import prepare_dbt
+
+    print(prepare_dbt(force=args.force))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xmdw", description="项目数据仓库 — county investment-project warehouse")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="write demo landing files (deterministic)")
+    d.add_argument("--scale", choices=["county", "province", "nation"], default="county")
+    d.add_argument("--seed", type=int, default=2024)
+    d.add_argument("--rate", type=float, default=0.15, help="share of files with real-world imperfections")
+    d.add_argument("--out", help="folder (default: data/landing)")
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("run", help="run the whole pipeline headless through Dagster")
+    r.add_argument(
+        "--demo-if-empty", action="store_true", help="write demo files first if nothing was ever loaded"
+    )
+    r.set_defaults(func=cmd_run)
+
+    i = sub.add_parser("ingest", help="ingest files (PATH, default data/landing) and run their checks")
+    i.add_argument("path", nargs="?")
+    i.set_defaults(func=cmd_ingest)
+
+    t = sub.add_parser("template", help="write the blank ledger templates")
+    t.add_argument("dir", nargs="?", default="templates")
+    t.set_defaults(func=cmd_template)
+
+    c = sub.add_parser("contract-render", help="regenerate dbt sources/staging and docs from the contract")
+    c.set_defaults(func=cmd_contract_render)
+
+    pr = sub.add_parser("prepare", help="prepare the dbt manifest (dbt parse) for Dagster")
+    pr.add_argument("--force", action="store_true")
+    pr.set_defaults(func=cmd_prepare)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

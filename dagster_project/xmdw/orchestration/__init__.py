@@ -1,0 +1,1 @@
+"""Dagster wiring: ingestion assets, dbt assets, GX asset checks, jobs."""

@@ -1,0 +1,82 @@
+"""dbt assets: the dbt project in dbt_models/ loaded with dagster-dbt, grouped by folder."""
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetSpec
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from xmdw.paths import DBT_PROJECT_DIR
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# dbt from the same virtualenv as this interpreter (the venv's bin/ need not be on PATH).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+# dbt folder (first level under models/) -> Dagster asset group
+FOLDER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+
+
+def group_for(resource_type: str, fqn: list[str]) -> str:
+    """Asset group of a dbt node: seeds -> reference, models by their first folder; marts keep their
+    sub-folder (marts/progress -> marts_progress) so each subject area is one group."""
+    if resource_type == "seed":
+        return "reference"
+    folders = fqn[1:-1]  # fqn = [project, folder, ..., name]
+    if not folders:
+        return "dbt"
+    top = FOLDER_GROUPS.get(folders[0], folders[0])
+    if top == "marts" and len(folders) > 1:
+        return f"marts_{folders[1]}"
+    return top
+
+
+class XmdwDbtTranslator(DagsterDbtTranslator):
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] in ("model", "seed", "snapshot"):
+            spec = spec.replace_attributes(group_name=group_for(props["resource_type"], props["fqn"]))
+        return spec
+
+
+def dbt_build_args(
+    select: str | None = None,
+    exclude: str | None = None,
+    full_refresh: bool = False,
+    dbt_vars: dict | None = None,
+) -> list[str]:
+    """The dbt CLI arguments for a build. Pure, so the exact command is unit-tested."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True, ensure_ascii=False)]
+    return args
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=XmdwDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def xmdw_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(dbt_build_args(), context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)

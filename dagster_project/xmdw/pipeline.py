@@ -1,0 +1,135 @@
+"""Run the whole pipeline headless through Dagster and summarise what happened."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from xmdw.paths import DBT_PROJECT_DIR, SEEDS_DIR, DataPaths
+from xmdw.settings import configure_environment
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def _newest_mtime(*roots: Path) -> float:
+    newest = 0.0
+    for root in roots:
+        files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
+        newest = max([newest, *(p.stat().st_mtime for p in files)])
+    return newest
+
+
+def prepare_dbt(force: bool = False) -> Path:
+    """`dbt parse` when the manifest is missing or older than the dbt sources: @dbt_assets reads it at
+    import time. Same environment as at run time (configure_environment)."""
+    configure_environment()
+    sources = (
+        DBT_PROJECT_DIR / "models",
+        DBT_PROJECT_DIR / "macros",
+        DBT_PROJECT_DIR / "dbt_project.yml",
+        SEEDS_DIR,
+    )
+    if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_mtime(*sources):
+        from xmdw.orchestration.dbt import DBT_EXECUTABLE
+
+        subprocess.run(
+            [DBT_EXECUTABLE, "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+            cwd=DBT_PROJECT_DIR,
+            env=os.environ.copy(),
+            check=True,
+        )
+    return MANIFEST
+
+
+@dataclass
+class RunSummary:
+    success: bool
+    run_id: str
+    files: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (check, passed, severity)
+    marts: dict[str, int] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+
+    def lines(self, paths: DataPaths) -> list[str]:
+        status = "成功 SUCCESS" if self.success else "失败 FAILED"
+        out = [
+            f"xmdw 运行结束 / run finished: {status}  (run {self.run_id})",
+            "  文件 files this run: 接收 accepted {accepted}, 隔离 quarantined {quarantined}, "
+            "重复 duplicate {duplicate}".format(
+                **{k: self.files.get(k, 0) for k in ("accepted", "quarantined", "duplicate")}
+            ),
+            "  行 rows this run: 载入 loaded {loaded}, 退回 rejected {rejected}, 跳过 skipped {skipped}".format(
+                **{k: self.rows.get(k, 0) for k in ("loaded", "rejected", "skipped")}
+            ),
+        ]
+        failed = [c for c in self.checks if not c[1]]
+        out.append(
+            f"  数据质量 GX checks: {len(self.checks) - len(failed)}/{len(self.checks)} passed"
+            + "".join(f"; {name} failed ({sev})" for name, _, sev in failed)
+        )
+        for mart, n in sorted(self.marts.items()):
+            out.append(f"  专题表 mart {mart}: {n} rows")
+        if self.failed_steps:
+            out.append("  失败步骤 failed steps: " + ", ".join(self.failed_steps))
+        out += [
+            f"  数仓 warehouse: {paths.warehouse}",
+            f"  隔离区 quarantine: {paths.quarantine}  (每个文件附 .reason.json 说明原因)",
+        ]
+        return out
+
+
+def _ingestion_counts(paths: DataPaths, run_id: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    if not paths.warehouse.exists():
+        return {}, {}, {}
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        files = dict(
+            con.execute(
+                "SELECT status, count(*) FROM raw.ingest_log WHERE run_id = ? GROUP BY 1", [run_id]
+            ).fetchall()
+        )
+        totals = con.execute(
+            "SELECT coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0), coalesce(sum(rows_skipped),0) "
+            "FROM raw.ingest_log WHERE run_id = ?",
+            [run_id],
+        ).fetchall()[0]
+        marts = {}
+        for schema, table in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 2"
+        ).fetchall():
+            marts[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchall()[
+                0
+            ][0]
+    except duckdb.CatalogException:
+        return {}, {}, {}
+    finally:
+        con.close()
+    rows = {"loaded": int(totals[0]), "rejected": int(totals[1]), "skipped": int(totals[2])}
+    return files, rows, marts
+
+
+def run_pipeline(job_name: str = "xmdw_build_all") -> RunSummary:
+    """Execute a Dagster job in this process against the persistent instance in DAGSTER_HOME."""
+    paths = configure_environment()
+    prepare_dbt()
+    from dagster import DagsterInstance
+
+    from xmdw.definitions import defs
+
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
+    checks = [
+        (e.check_name, e.passed, e.severity.value)
+        for e in result.get_asset_check_evaluations()
+        if e.check_name.startswith("gx_")
+    ]
+    failed_steps = [
+        ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key
+    ]
+    files, rows, marts = _ingestion_counts(paths, result.run_id[:12])
+    return RunSummary(result.success, result.run_id[:12], files, rows, checks, marts, failed_steps)

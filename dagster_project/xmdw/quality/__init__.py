@@ -1,0 +1,1 @@
+"""Data quality: the rule catalog (expectations/rules.yml) run by Great Expectations."""

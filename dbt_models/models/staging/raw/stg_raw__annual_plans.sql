@@ -1,0 +1,29 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 年度投资计划台账: latest revision of every (project_id, plan_year, plan_version), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'annual_plans'), ['project_id', 'plan_year', 'plan_version']) }}
+),
+
+renamed as (
+    select
+        cast(project_id as varchar) as project_id,
+        cast(project_name as varchar) as project_name,
+        cast(plan_year as integer) as plan_year,
+        cast(plan_version as varchar) as plan_version,
+        cast(plan_category as varchar) as plan_category,
+        cast(annual_planned_investment as decimal(18,4)) as annual_planned_investment,
+        cast(planned_start_month as integer) as planned_start_month,
+        cast(planned_completion_in_year as boolean) as planned_completion_in_year,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 固定资产投资统计数据: latest revision of every (region_code, indicator_code, year, month), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'fai_aggregates'), ['region_code', 'indicator_code', 'year', 'month']) }}
+),
+
+renamed as (
+    select
+        cast(region_code as varchar) as region_code,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(indicator_name as varchar) as indicator_name,
+        cast(year as integer) as year,
+        cast(month as integer) as month,
+        cast(value as decimal(18,4)) as value,
+        cast(yoy_growth as decimal(12,6)) as yoy_growth,
+        cast(share as decimal(12,6)) as share,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed

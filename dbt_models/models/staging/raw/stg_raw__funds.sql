@@ -1,0 +1,35 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 争取资金台账: latest revision of every (project_id, fund_type, fund_year, batch), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'funds'), ['project_id', 'fund_type', 'fund_year', 'batch']) }}
+),
+
+renamed as (
+    select
+        cast(project_id as varchar) as project_id,
+        cast(project_name as varchar) as project_name,
+        cast(fund_type as varchar) as fund_type,
+        cast(fund_year as integer) as fund_year,
+        cast(batch as varchar) as batch,
+        cast(fund_category as varchar) as fund_category,
+        cast(requested_amount as decimal(18,4)) as requested_amount,
+        cast(issued_amount as decimal(18,4)) as issued_amount,
+        cast(issued_date as date) as issued_date,
+        cast(received_amount as decimal(18,4)) as received_amount,
+        cast(received_date as date) as received_date,
+        cast(paid_amount as decimal(18,4)) as paid_amount,
+        cast(paid_as_of as date) as paid_as_of,
+        cast(doc_no as varchar) as doc_no,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 指标完成情况报送表: latest revision of every (region_code, indicator_code, year, month), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'indicator_reports'), ['region_code', 'indicator_code', 'year', 'month']) }}
+),
+
+renamed as (
+    select
+        cast(region_code as varchar) as region_code,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(indicator_name as varchar) as indicator_name,
+        cast(year as integer) as year,
+        cast(month as integer) as month,
+        cast(value as double) as value,
+        cast(unit as varchar) as unit,
+        cast(note as varchar) as note,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed

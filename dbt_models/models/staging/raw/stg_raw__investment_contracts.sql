@@ -1,0 +1,35 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 招商引资签约项目台账: latest revision of every (contract_id), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'investment_contracts'), ['contract_id']) }}
+),
+
+renamed as (
+    select
+        cast(contract_id as varchar) as contract_id,
+        cast(project_name as varchar) as project_name,
+        cast(region_code as varchar) as region_code,
+        cast(investor as varchar) as investor,
+        cast(investor_origin as varchar) as investor_origin,
+        cast(signing_event as varchar) as signing_event,
+        cast(signed_date as date) as signed_date,
+        cast(contract_amount as decimal(18,4)) as contract_amount,
+        cast(land_approved_date as date) as land_approved_date,
+        cast(land_doc_no as varchar) as land_doc_no,
+        cast(status as varchar) as status,
+        cast(funds_in_place as decimal(18,4)) as funds_in_place,
+        cast(funds_in_place_usd as decimal(18,4)) as funds_in_place_usd,
+        cast(project_id as varchar) as project_id,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,30 @@
+-- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
+-- 前期手续办理台账: latest revision of every (project_id, procedure_type), typed and documented.
+with
+
+source as (
+    {{ latest_revision(source('raw', 'procedures'), ['project_id', 'procedure_type']) }}
+),
+
+renamed as (
+    select
+        cast(project_id as varchar) as project_id,
+        cast(project_name as varchar) as project_name,
+        cast(procedure_type as varchar) as procedure_type,
+        cast(is_required as boolean) as is_required,
+        cast(status as varchar) as status,
+        cast(submitted_date as date) as submitted_date,
+        cast(approved_date as date) as approved_date,
+        cast(doc_no as varchar) as doc_no,
+        cast(approving_dept as varchar) as approving_dept,
+        cast(_file_id as varchar) as source_file_id,
+        cast(_source_file as varchar) as source_file,
+        cast(_sheet as varchar) as source_sheet,
+        cast(_source_row as integer) as source_row,
+        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_revision as integer) as revision,
+        cast(_ingested_at as timestamp) as ingested_at
+    from source
+)
+
+select * from renamed
