@@ -201,7 +201,8 @@ def _factor(col: Column, unit: tuple[str, str] | None) -> tuple[Decimal, str]:
 
 
 def _fmt_decimal(d: Decimal) -> str:
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+    """Exact decimal text without trailing zeros (1234.5000 -> 1234.5, 1E+3 -> 1000)."""
+    return format(d.normalize(), "f")
 
 
 def parse_cell(
