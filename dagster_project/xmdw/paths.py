@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# dbt from the same virtualenv as this interpreter (the venv's bin/ need not be on PATH).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 @dataclass(frozen=True)

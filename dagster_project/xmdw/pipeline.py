@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.paths import DBT_PROJECT_DIR, SEEDS_DIR, DataPaths
+from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, SEEDS_DIR, DataPaths
 from xmdw.settings import configure_environment
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -34,8 +34,6 @@ def prepare_dbt(force: bool = False) -> Path:
         SEEDS_DIR,
     )
     if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_mtime(*sources):
-        from xmdw.orchestration.dbt import DBT_EXECUTABLE
-
         subprocess.run(
             [DBT_EXECUTABLE, "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
             cwd=DBT_PROJECT_DIR,

@@ -1,9 +1,7 @@
 """dbt assets: the dbt project in dbt_models/ loaded with dagster-dbt, grouped by folder."""
 
 import json
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetSpec
@@ -15,11 +13,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from xmdw.paths import DBT_PROJECT_DIR
+from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# dbt from the same virtualenv as this interpreter (the venv's bin/ need not be on PATH).
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 # dbt folder (first level under models/) -> Dagster asset group
 FOLDER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
