@@ -22,7 +22,17 @@ from xmdw.ingestion.batch import ingest_landing, landing_files
 from xmdw.ingestion.parser import parse_file
 from xmdw.paths import DataPaths
 
-HEADER = ["序号", "项目编号", "项目名称", "本月完成投资", "本年完成投资", "开工累计完成投资", "本年到位资金", "形象进度", "存在问题"]
+HEADER = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "本月完成投资",
+    "本年完成投资",
+    "开工累计完成投资",
+    "本年到位资金",
+    "形象进度",
+    "存在问题",
+]
 
 
 def write_ledger(path: Path, n_rows: int, offset: int) -> None:
@@ -33,8 +43,21 @@ def write_ledger(path: Path, n_rows: int, offset: int) -> None:
     ws.write_row(2, 0, HEADER)
     for i in range(n_rows):
         k = offset + i
-        ws.write_row(3 + i, 0, [i + 1, f"BENCH-{k:07d}", f"基准测试项目{k}", 12.5 + k % 7, 100 + k % 97,
-                                1000 + k % 991, 80 + k % 13, "主体施工", ""])
+        ws.write_row(
+            3 + i,
+            0,
+            [
+                i + 1,
+                f"BENCH-{k:07d}",
+                f"基准测试项目{k}",
+                12.5 + k % 7,
+                100 + k % 97,
+                1000 + k % 991,
+                80 + k % 13,
+                "主体施工",
+                "",
+            ],
+        )
     ws.write_row(3 + n_rows, 0, ["合计"])
     ws.write_row(4 + n_rows, 0, ["填报单位：县发改局  填报人：张三"])
     wb.close()
@@ -69,8 +92,12 @@ def main() -> None:
         rows = per_file * args.files
         p, t = statistics.median(parse_times), statistics.median(total_times)
         print(f"xlsx ingestion: {rows} rows in {args.files} files, median of {args.repeat}")
-        print(f"  parse only      : {p:.2f} s  ({rows / p:,.0f} rows/s)  min-max {min(parse_times):.2f}-{max(parse_times):.2f}")
-        print(f"  parse+load+move : {t:.2f} s  ({rows / t:,.0f} rows/s)  min-max {min(total_times):.2f}-{max(total_times):.2f}")
+        print(
+            f"  parse only      : {p:.2f} s  ({rows / p:,.0f} rows/s)  min-max {min(parse_times):.2f}-{max(parse_times):.2f}"
+        )
+        print(
+            f"  parse+load+move : {t:.2f} s  ({rows / t:,.0f} rows/s)  min-max {min(total_times):.2f}-{max(total_times):.2f}"
+        )
 
 
 if __name__ == "__main__":

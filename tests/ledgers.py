@@ -12,8 +12,13 @@ import xlsxwriter
 Merge = tuple[int, int, int, int, str]  # first_row, first_col, last_row, last_col, text (0-based)
 
 
-def write_xlsx(path: Path, rows: list[list], merges: list[Merge] = (), sheet: str = "Sheet1",
-               extra_sheets: dict[str, list[list]] | None = None) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list],
+    merges: list[Merge] = (),
+    sheet: str = "Sheet1",
+    extra_sheets: dict[str, list[list]] | None = None,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})

@@ -14,7 +14,9 @@ C = load_contract()
 
 
 def test_generated_files_are_in_sync_with_the_contract():
-    stale = [str(p) for p, text in rendered_files(C).items() if not p.exists() or p.read_text("utf-8") != text]
+    stale = [
+        str(p) for p, text in rendered_files(C).items() if not p.exists() or p.read_text("utf-8") != text
+    ]
     assert stale == [], f"run `make contract` (xmdw contract-render): stale {stale}"
 
 
@@ -23,7 +25,9 @@ def test_no_header_spelling_is_shared_by_two_columns_of_an_entity():
         seen: dict[str, str] = {}
         for col in e.columns:
             for h in col.headers:
-                assert seen.setdefault(h, col.name) == col.name, f"{e.name}: '{h}' maps to {seen[h]} and {col.name}"
+                assert seen.setdefault(h, col.name) == col.name, (
+                    f"{e.name}: '{h}' maps to {seen[h]} and {col.name}"
+                )
 
 
 def test_templates_match_the_contract(tmp_path):

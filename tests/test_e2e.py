@@ -14,14 +14,19 @@ pytestmark = pytest.mark.e2e
 
 
 def _ledgers(landing, progress_rows):
-    write_xlsx(landing / "发改局_项目基本信息台账.xlsx", [
-        PROJECT_HEADER,
-        ["P1", "镇巴县甲路", "610728", "开工在建", 1000, "县交通局"],
-        ["P2", "镇巴县乙厂", "610728", "开工在建", 2000, "县经贸局"],
-        ["P3", "巴州区丙园", "511902", "开工在建", 900, "区发改局"],
-    ])
-    write_xlsx(landing / "发改局_2024年度投资计划.xlsx", [
-        PLAN_HEADER, ["P1", 2024, "年初", 1000], ["P2", 2024, "年初", 500], ["P3", 2024, "年初", 300]])
+    write_xlsx(
+        landing / "发改局_项目基本信息台账.xlsx",
+        [
+            PROJECT_HEADER,
+            ["P1", "镇巴县甲路", "610728", "开工在建", 1000, "县交通局"],
+            ["P2", "镇巴县乙厂", "610728", "开工在建", 2000, "县经贸局"],
+            ["P3", "巴州区丙园", "511902", "开工在建", 900, "区发改局"],
+        ],
+    )
+    write_xlsx(
+        landing / "发改局_2024年度投资计划.xlsx",
+        [PLAN_HEADER, ["P1", 2024, "年初", 1000], ["P2", 2024, "年初", 500], ["P3", 2024, "年初", 300]],
+    )
     write_xlsx(landing / "发改局_2024年度投资计划中期调整.xlsx", [PLAN_HEADER, ["P1", 2024, "中期调整", 600]])
     write_xlsx(landing / "各单位_月度进度.xlsx", [PROGRESS_HEADER, *progress_rows])
 
@@ -38,10 +43,15 @@ def _mart(paths):
 
 
 def test_ledgers_to_mart_with_hand_computed_figures(data_dir):
-    _ledgers(data_dir.landing, [
-        ["P1", "甲", 2024, 3, 300, 300], ["P2", "乙", 2024, 3, 100, 900], ["P3", "丙", 2024, 3, 30, 30],
-        ["P1", "甲", 2024, 6, 450, 450],
-    ])
+    _ledgers(
+        data_dir.landing,
+        [
+            ["P1", "甲", 2024, 3, 300, 300],
+            ["P2", "乙", 2024, 3, 100, 900],
+            ["P3", "丙", 2024, 3, 30, 30],
+            ["P1", "甲", 2024, 6, 450, 450],
+        ],
+    )
     summary = run_pipeline()
     assert summary.success, summary.failed_steps
     assert summary.files == {"accepted": 4} and summary.rows["loaded"] == 11
@@ -68,7 +78,6 @@ def test_fatal_rule_blocks_the_models_and_warning_does_not(data_dir):
     assert blocked.marts == {}  # nothing downstream was built
 
 
-
 def test_warning_is_reported_but_does_not_block(data_dir):
     # YTD above since-start breaks warning rule C3 only: the models build, the check reports WARN.
     _ledgers(data_dir.landing, [["P1", "甲", 2024, 3, 300, 200], ["P2", "乙", 2024, 3, 100, 900]])
@@ -76,3 +85,43 @@ def test_warning_is_reported_but_does_not_block(data_dir):
     assert summary.success
     assert ("gx_monthly_progress", False, "WARN") in summary.checks
     assert summary.marts == {"marts.mart_region_monthly_investment": 1}
+
+
+def test_demo_to_marts_through_the_cli(data_dir, capsys):
+    """`make run` on a fresh data dir: demo ledgers, Dagster run, summary; injected problems land where
+    the generator says they should."""
+    import json
+
+    from xmdw.cli import main
+
+    assert main(["run", "--demo-if-empty"]) == 0
+    out = capsys.readouterr().out
+    assert "run finished: 成功 SUCCESS" in out and "marts.mart_region_monthly_investment" in out
+
+    manifest = json.loads((data_dir.root / "demo_manifest.json").read_text(encoding="utf-8"))
+    expected_quarantine = sorted(
+        {i["file"].split("/")[-1] for i in manifest["injected"] if i["expect"] == "quarantined_file"}
+    )
+    expected_rejected = sorted(
+        {(i["file"].split("/")[-1], i["row"]) for i in manifest["injected"] if i["expect"] == "rejected_row"}
+    )
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        quarantined = sorted(
+            r[0]
+            for r in con.execute(
+                "SELECT file_name FROM raw.ingest_log WHERE status = 'quarantined'"
+            ).fetchall()
+        )
+        rejected = sorted(
+            con.execute("SELECT DISTINCT file_name, source_row FROM raw.rejected_rows").fetchall()
+        )
+        mart_rows = con.execute("SELECT count(*) FROM marts.mart_region_monthly_investment").fetchall()[0][0]
+    finally:
+        con.close()
+    assert quarantined == expected_quarantine
+    assert rejected == expected_rejected
+    assert mart_rows == 22  # 2 regions x months 2..12
+    # a second run loads nothing new and does not write the demo again
+    assert main(["run", "--demo-if-empty"]) == 0
+    assert "接收 accepted 0" in capsys.readouterr().out

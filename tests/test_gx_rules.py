@@ -12,9 +12,20 @@ from xmdw.quality.gx_runner import validate_frame
 
 
 def _frame(**overrides) -> pd.DataFrame:
-    row = {"project_id": "P1", "year": 2024, "month": 3, "basis": "DISPATCH", "ytd_completed": 100.0,
-           "since_start_completed": 500.0, "_file_id": "f1", "_source_file": "a.xlsx", "_sheet": "S",
-           "_source_row": 5, "_submitting_unit": "县交通局", "__violates_C3": False}
+    row = {
+        "project_id": "P1",
+        "year": 2024,
+        "month": 3,
+        "basis": "DISPATCH",
+        "ytd_completed": 100.0,
+        "since_start_completed": 500.0,
+        "_file_id": "f1",
+        "_source_file": "a.xlsx",
+        "_sheet": "S",
+        "_source_row": 5,
+        "_submitting_unit": "县交通局",
+        "__violates_C3": False,
+    }
     good = dict(row, project_id="P0", _source_row=4)
     return pd.DataFrame([good, row | overrides])
 
@@ -33,8 +44,12 @@ def test_clean_frame_passes():
 
 @pytest.mark.parametrize(
     "overrides, rule",
-    [({"month": 1}, "F3"), ({"ytd_completed": -5.0}, "B10-PROG-YTD"), ({"basis": "其他"}, "B-PROG-BASIS"),
-     ({"project_id": None}, "B-PROG-ID")],
+    [
+        ({"month": 1}, "F3"),
+        ({"ytd_completed": -5.0}, "B10-PROG-YTD"),
+        ({"basis": "其他"}, "B-PROG-BASIS"),
+        ({"project_id": None}, "B-PROG-ID"),
+    ],
 )
 def test_fatal_rule_failure_names_the_row_and_is_an_error(overrides, rule):
     v = validate_frame("monthly_progress", _frame(**overrides))

@@ -30,7 +30,12 @@ def test_plain_template_shaped_ledger(tmp_path):
     pf = parse(write_xlsx(tmp_path / "p.xlsx", [PROGRESS_HEADER, ["P1", "甲", 2024, 3, 100, 500]]))
     assert pf.entity.name == "monthly_progress"
     r = by_id(pf)["P1"]
-    assert (r["year"], r["month"], r["ytd_completed"], r["since_start_completed"]) == ("2024", "3", "100", "500")
+    assert (r["year"], r["month"], r["ytd_completed"], r["since_start_completed"]) == (
+        "2024",
+        "3",
+        "100",
+        "500",
+    )
     assert r["basis"] == "DISPATCH"  # contract default
     assert r["_source_row"] == 2 and r["_sheet"] == "Sheet1"
 
@@ -79,8 +84,11 @@ def test_two_level_merged_header_with_parent_unit(tmp_path):
         [2, "P2", "乙", 0.2, 0.7, 3],
     ]
     merges = [
-        (0, 0, 1, 0, "序号"), (0, 1, 1, 1, "项目编号"), (0, 2, 1, 2, "项目名称"),
-        (0, 3, 0, 5, "投资完成情况（亿元）"), (0, 6, 1, 6, "形象进度"),
+        (0, 0, 1, 0, "序号"),
+        (0, 1, 1, 1, "项目编号"),
+        (0, 2, 1, 2, "项目名称"),
+        (0, 3, 0, 5, "投资完成情况（亿元）"),
+        (0, 6, 1, 6, "形象进度"),
     ]
     pf = parse(write_xlsx(tmp_path / "县水利局_2024年05月_月度投资进度.xlsx", rows, merges))
     assert pf.entity.name == "monthly_progress"
@@ -113,7 +121,11 @@ def test_numbers_as_text_full_width_and_percent(tmp_path):
     ]
     r = by_id(parse(write_xlsx(tmp_path / "n.xlsx", rows)))["P1"]
     assert (r["year"], r["month"], r["ytd_completed"], r["since_start_completed"]) == (
-        "2024", "7", "1234.5", "1234567.8")
+        "2024",
+        "7",
+        "1234.5",
+        "1234567.8",
+    )
     assert r["physical_progress"] == "0.85"
 
 
@@ -122,13 +134,19 @@ def test_numbers_as_text_full_width_and_percent(tmp_path):
     ["2024-03-15", "2024/3/15", "2024.3.15", "2024年3月15日", 45366, date(2024, 3, 15), "20240315"],
 )
 def test_date_formats(tmp_path, cell):
-    rows = [["项目编号", "项目名称", "四个一批阶段", "总投资", "实际开工时间"], ["P1", "甲", "开工在建", 800, cell]]
+    rows = [
+        ["项目编号", "项目名称", "四个一批阶段", "总投资", "实际开工时间"],
+        ["P1", "甲", "开工在建", 800, cell],
+    ]
     r = by_id(parse(write_xlsx(tmp_path / "镇巴县_项目.xlsx", rows)))["P1"]
     assert r["actual_start_date"] == "2024-03-15"
 
 
 def test_month_only_date(tmp_path):
-    rows = [["项目编号", "项目名称", "四个一批阶段", "总投资", "计划开工时间"], ["P1", "甲", "储备", 800, "2024年3月"]]
+    rows = [
+        ["项目编号", "项目名称", "四个一批阶段", "总投资", "计划开工时间"],
+        ["P1", "甲", "储备", 800, "2024年3月"],
+    ]
     assert by_id(parse(write_xlsx(tmp_path / "m.xlsx", rows)))["P1"]["planned_start_date"] == "2024-03-01"
 
 
@@ -142,7 +160,11 @@ def test_header_aliases_and_codes(tmp_path):
     assert pf.entity.name == "projects"
     p1, p2 = by_id(pf)["P1"], by_id(pf)["P2"]
     assert (p1["project_name"], p1["stage"], p1["construction_nature"], p1["in_stats_library"]) == (
-        "镇巴县城乡供水一体化工程", "开工在建", "1", "true")
+        "镇巴县城乡供水一体化工程",
+        "开工在建",
+        "1",
+        "true",
+    )
     assert p2["stage"] == "谋划"
     assert p2["construction_nature"] == "新造"  # unknown code kept as written: a DQ rule flags it
     assert p2["region_code"] == "610728"  # a number cell read as text without ".0"
@@ -162,7 +184,10 @@ def test_csv_encodings(tmp_path, encoding):
     r = by_id(pf)["P1"]
     assert r["project_name"] == "镇巴县渔渡镇道路工程"
     assert r["ytd_completed"] == "1000"
-    assert pf.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gb18030", "gb18030": "gb18030"}[encoding]
+    assert (
+        pf.encoding
+        == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gb18030", "gb18030": "gb18030"}[encoding]
+    )
 
 
 def test_row_level_problems_reject_only_that_row(tmp_path):
@@ -182,7 +207,12 @@ def test_row_level_problems_reject_only_that_row(tmp_path):
 
 
 def test_duplicate_keys_in_one_file_are_rejected(tmp_path):
-    rows = [PROGRESS_HEADER, ["P1", "甲", 2024, 3, 100, 500], ["P1", "甲", 2024, 3, 110, 510], ["P2", "乙", 2024, 3, 1, 2]]
+    rows = [
+        PROGRESS_HEADER,
+        ["P1", "甲", 2024, 3, 100, 500],
+        ["P1", "甲", 2024, 3, 110, 510],
+        ["P2", "乙", 2024, 3, 1, 2],
+    ]
     pf = parse(write_xlsx(tmp_path / "dup.xlsx", rows))
     assert sorted(by_id(pf)) == ["P2"]
     assert {p.rule for p in pf.rejected} == {"ING-DUP"} and pf.rows_rejected == 2
@@ -211,3 +241,40 @@ def test_file_level_problems_raise(tmp_path, rows, rule):
         parse_file(write_xlsx(tmp_path / "f.xlsx", rows), C)
     assert exc.value.problem.rule == rule
     assert exc.value.problem.message_zh and exc.value.problem.message_en
+
+
+def test_units_line_split_across_cells_is_not_taken_for_a_header(tmp_path):
+    rows = [
+        ["填报单位：县交通局", None, None, "单位：亿元"],
+        ["项目编号", "项目名称", "本年完成投资", "开工累计完成投资"],
+        ["P1", "甲", 1.5, 2],
+    ]
+    pf = parse(write_xlsx(tmp_path / "2024年03月_进度.xlsx", rows))
+    r = by_id(pf)["P1"]
+    assert (r["ytd_completed"], r["since_start_completed"]) == ("15000", "20000")
+    assert r["_submitting_unit"] == "县交通局"
+    assert pf.skipped_by_kind == {"title": 1, "header": 1}
+
+
+def test_fill_in_date_in_the_notes_is_not_the_period(tmp_path):
+    rows = [PROGRESS_HEADER[:2] + PROGRESS_HEADER[4:], ["P1", "甲", 100, 500], ["填报日期：2024年4月5日"]]
+    pf = parse(write_xlsx(tmp_path / "县水利局_2024年03月_月度投资进度.xlsx", rows))
+    assert (by_id(pf)["P1"]["year"], by_id(pf)["P1"]["month"]) == ("2024", "3")
+
+
+def test_section_rows_are_skipped(tmp_path):
+    rows = [
+        PROGRESS_HEADER,
+        ["一、新开工项目（30个）"],
+        ["P1", "甲", 2024, 3, 100, 500],
+        ["（二）续建项目"],
+        ["P2", "乙", 2024, 3, 1, 5],
+    ]
+    pf = parse(write_xlsx(tmp_path / "s.xlsx", rows))
+    assert sorted(by_id(pf)) == ["P1", "P2"] and pf.skipped_by_kind["section"] == 2
+
+
+def test_header_with_a_remark_in_brackets(tmp_path):
+    rows = [["项目编号", "计划年度", "年度计划投资（调整后）", "计划版本"], ["P1", 2024, 800, "中期调整"]]
+    pf = parse(write_xlsx(tmp_path / "plan.xlsx", rows))
+    assert pf.entity.name == "annual_plans" and by_id(pf)["P1"]["annual_planned_investment"] == "800"

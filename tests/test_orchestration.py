@@ -10,10 +10,20 @@ from xmdw.orchestration.dbt import dbt_build_args, group_for
 
 def test_dbt_build_args():
     assert dbt_build_args() == ["build"]
-    assert dbt_build_args(select="marts.progress+", exclude="tag:slow", full_refresh=True,
-                          dbt_vars={"plan_year": 2024, "as_of": "2024-06"}) == [
-        "build", "--select", "marts.progress+", "--exclude", "tag:slow", "--full-refresh",
-        "--vars", '{"as_of": "2024-06", "plan_year": 2024}',
+    assert dbt_build_args(
+        select="marts.progress+",
+        exclude="tag:slow",
+        full_refresh=True,
+        dbt_vars={"plan_year": 2024, "as_of": "2024-06"},
+    ) == [
+        "build",
+        "--select",
+        "marts.progress+",
+        "--exclude",
+        "tag:slow",
+        "--full-refresh",
+        "--vars",
+        '{"as_of": "2024-06", "plan_year": 2024}',
     ]
 
 
@@ -32,8 +42,11 @@ def test_one_lineage_graph_from_ingestion_to_marts():
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"raw/monthly_progress", "staging/stg_raw__monthly_progress",
-            "marts/mart_region_monthly_investment"} <= keys
+    assert {
+        "raw/monthly_progress",
+        "staging/stg_raw__monthly_progress",
+        "marts/mart_region_monthly_investment",
+    } <= keys
     # the ingestion asset produces exactly the keys dbt's sources point at
     ingest = {k.to_user_string() for k in defs.resolve_assets_def(AssetKey(["raw", "projects"])).keys}
     assert ingest == {k for k in keys if k.startswith("raw/")}

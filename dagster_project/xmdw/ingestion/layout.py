@@ -17,6 +17,7 @@ from xmdw.ingestion.workbook import Sheet
 HEADER_SCAN_ROWS = 30
 MIN_MATCHED_COLUMNS = 2
 IGNORED_HEADERS = {"序号", "编号序号", "排序", "No.", "NO", "no"}
+_ANY_BRACKET = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]$")
 _BRACKET_UNIT = re.compile(r"[（(\[【]([^）)\]】]*)[）)\]】]$")
 
 
@@ -35,6 +36,7 @@ class Layout:
     columns: list[MappedColumn]
     extra_columns: dict[int, str]  # unknown columns: index -> header text (kept in _extra)
     ignored_columns: list[int] = field(default_factory=list)  # 序号 and empty headers
+    uses_top: int = 0  # two-level headers: columns the first row contributes to
 
     @property
     def first_data_row(self) -> int:
@@ -81,7 +83,11 @@ def match_header(text: str, lookup: dict[str, Column]) -> tuple[Column | None, t
     if norm in lookup:
         return lookup[norm], split_unit(norm)[1]
     stripped, unit = split_unit(norm)
-    return lookup.get(stripped), unit
+    if stripped in lookup:
+        return lookup[stripped], unit
+    # a trailing remark in brackets that is not a unit: 年度计划投资（调整后）
+    m = _ANY_BRACKET.search(stripped)
+    return (lookup.get(stripped[: m.start()]), unit) if m else (None, unit)
 
 
 def _header_texts(sheet: Sheet, top: int, depth: int, width: int) -> list[tuple[str, str, str]]:
@@ -106,16 +112,19 @@ def _map(entity: Entity, sheet: Sheet, top: int, depth: int) -> Layout:
     width = max((len(r) for r in sheet.rows[top : top + depth]), default=0)
     used: set[str] = set()
     columns, extra, ignored = [], {}, []
+    uses_top = 0  # columns whose match or unit came from the first of two header rows
     for c, (t, b, joined) in enumerate(_header_texts(sheet, top, depth, width)):
         candidates = [b, joined, t] if b else [t]
         col, unit = None, None
-        for text in candidates:
+        for i, text in enumerate(candidates):
             col, unit = match_header(text, lookup)
             if col is not None:
+                uses_top += depth == 2 and (i > 0 or not b)
                 break
         # A unit may sit in the merged parent header: 投资完成情况（万元） over 本年 / 累计.
         if col is not None and unit is None and b:
             unit = split_unit(normalise_header(t))[1]
+            uses_top += unit is not None
         label = "/".join(x for x in (t, b) if x) or ""
         if col is not None and col.name not in used:
             used.add(col.name)
@@ -124,7 +133,9 @@ def _map(entity: Entity, sheet: Sheet, top: int, depth: int) -> Layout:
             ignored.append(c)
         else:
             extra[c] = label
-    return Layout(entity, list(range(top, top + depth)), columns, extra, ignored)
+    layout = Layout(entity, list(range(top, top + depth)), columns, extra, ignored)
+    layout.uses_top = uses_top
+    return layout
 
 
 def _score(layout: Layout) -> tuple[int, int, int]:
@@ -149,8 +160,12 @@ def detect_layout(sheet: Sheet, contract: Contract) -> Layout | None:
                 layout = _map(entity, sheet, top, depth)
                 if len(layout.columns) < MIN_MATCHED_COLUMNS:
                     continue
-                if depth == 2 and len(layout.columns) <= len(_map(entity, sheet, top, 1).columns):
-                    continue  # the second row adds nothing: it is data or a units row
+                if depth == 2 and (
+                    layout.uses_top == 0 or len(layout.columns) <= len(_map(entity, sheet, top, 1).columns)
+                ):
+                    # the first row contributes nothing (a 填报单位/单位 line above the header) or the
+                    # second adds nothing (data or a units row): not a two-level header
+                    continue
                 if best is None or _score(layout) > _score(best):
                     best = layout
     return best

@@ -35,6 +35,8 @@ REPORTER_RE = re.compile(
 )
 PERIOD_RE = re.compile(r"(20\d{2})\s*年\s*(?:(?:1|一)\s*[-—–~至到]\s*)?(\d{1,2})\s*月")
 FILENAME_PERIOD_RE = re.compile(r"(20\d{2})[-_.年]?(\d{2})(?!\d)")
+DATE_NOTE_RE = re.compile(r"(填报日期|填表日期|报送日期|日期)[:：]\s*\S+")
+SECTION_RE = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|[A-Z][、.．])")
 EXAMPLE_MARKS = {"示例", "例", "填写示例", "样例"}
 UNIT_SUFFIXES = (
     "局",
@@ -125,10 +127,15 @@ def _row_texts(row: list) -> list[str]:
     return [t for t in (_cell_text(v) for v in row) if t]
 
 
-def _read_context(path: Path, lines: list[str]) -> FileContext:
+def _read_context(path: Path, title_lines: list[str], note_lines: list[str]) -> FileContext:
+    """Period, region, plan version, submitting unit and table unit from the title rows, the notes
+    below the table and the file name. The period is looked for in the title, then the file name,
+    then the notes — never in a 填报日期 (the date a ledger was filled in is not its period)."""
     ctx = FileContext()
-    text = " ".join(lines)
-    for source in (text, path.stem):
+    title = " ".join(title_lines)
+    notes = DATE_NOTE_RE.sub(" ", " ".join(note_lines))
+    text = f"{title} {notes}"
+    for source in (title, path.stem, notes):
         m = PERIOD_RE.search(source)
         if m and ctx.year is None:
             ctx.year, ctx.month = int(m.group(1)), int(m.group(2))
@@ -137,7 +144,7 @@ def _read_context(path: Path, lines: list[str]) -> FileContext:
         if m and 1 <= int(m.group(2)) <= 12:
             ctx.year, ctx.month = int(m.group(1)), int(m.group(2))
     if ctx.year is None:
-        m = re.search(r"(20\d{2})\s*年", text + " " + path.stem)
+        m = re.search(r"(20\d{2})\s*年", title + " " + path.stem)
         if m:
             ctx.year = int(m.group(1))
     for name, code in _region_names():
@@ -145,7 +152,7 @@ def _read_context(path: Path, lines: list[str]) -> FileContext:
             ctx.region_code = code
             break
     ctx.plan_version = "中期调整" if ("中期调整" in text or "中期调整" in path.stem) else "年初"
-    m = REPORTER_RE.search(text + " ")
+    m = REPORTER_RE.search(text.replace("填报日期", "日期") + " ")
     if m:
         ctx.submitting_unit = m.group(1)
     else:
@@ -159,7 +166,8 @@ def _read_context(path: Path, lines: list[str]) -> FileContext:
 
 
 def _classify(row: list, layout: Layout) -> str | None:
-    """'blank' | 'example' | 'total' | 'note' | 'units' | 'header' for rows that are not data; None for data."""
+    """'blank' | 'example' | 'total' | 'section' | 'note' | 'units' | 'header' for rows that are not data;
+    None for data."""
     texts = _row_texts(row)
     if not texts:
         return "blank"
@@ -171,6 +179,8 @@ def _classify(row: list, layout: Layout) -> str | None:
     for t in texts[:3]:
         if TOTAL_RE.match(re.sub(r"\s+", "", t)):
             return "total"
+    if len(texts) <= 2 and SECTION_RE.match(first):
+        return "section"  # 一、新开工项目（30个）: a group heading inside the table
     if all(UNIT_CELL_RE.match(re.sub(r"\s+", "", t)) for t in texts):
         return "units"
     mapped_headers = {normalise_header(m.header.split("/")[-1]) for m in layout.columns}
@@ -419,13 +429,13 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
                 ps.skipped_rows.append((r + 1, "blank" if not _row_texts(row) else "other_sheet"))
             sheets_out.append(ps)
             continue
-        ctx_lines = [" ".join(_row_texts(sheet.rows[r])) for r in range(layout.header_rows[0])]
-        ctx_lines += [
+        title_lines = [" ".join(_row_texts(sheet.rows[r])) for r in range(layout.header_rows[0])]
+        note_lines = [
             " ".join(_row_texts(r))
             for r in sheet.rows[layout.first_data_row :]
             if _row_texts(r) and NOTE_RE.match(_row_texts(r)[0].replace(" ", ""))
         ]
-        ctx = _read_context(path, ctx_lines)
+        ctx = _read_context(path, title_lines, note_lines)
         _require_file_defaults(sheet, layout, ctx)
         ps, sheet_rows, sheet_problems, units = _parse_sheet(sheet, layout, ctx, contract)
         sheets_out.append(ps)
