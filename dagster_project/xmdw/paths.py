@@ -9,6 +9,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
+# dbt's target folder (manifest, compiled SQL); DBT_TARGET_PATH lets parallel checkouts/runs keep apart.
+DBT_TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target").resolve()
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 # dbt from the same virtualenv as this interpreter (the venv's bin/ need not be on PATH).

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, SEEDS_DIR, DataPaths
+from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
 from xmdw.settings import configure_environment
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+MANIFEST = DBT_TARGET_DIR / "manifest.json"
 
 
 def _newest_mtime(*roots: Path) -> float:
@@ -35,7 +35,15 @@ def prepare_dbt(force: bool = False) -> Path:
     )
     if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_mtime(*sources):
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(DBT_TARGET_DIR),
+                "--quiet",
+            ],
             cwd=DBT_PROJECT_DIR,
             env=os.environ.copy(),
             check=True,

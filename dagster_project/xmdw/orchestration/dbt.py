@@ -13,9 +13,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR
+)
 
 # dbt folder (first level under models/) -> Dagster asset group
 FOLDER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
