@@ -125,3 +125,26 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
     # a second run loads nothing new and does not write the demo again
     assert main(["run", "--demo-if-empty"]) == 0
     assert "接收 accepted 0" in capsys.readouterr().out
+
+
+def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, capsys):
+    from xmdw.cli import main
+
+    src = tmp_path / "incoming"
+    write_xlsx(
+        src / "县交通局_2024年03月_月度投资进度.xlsx",
+        [PROGRESS_HEADER[:2] + PROGRESS_HEADER[4:], ["P1", "甲", 100, 500]],
+    )
+    assert main(["ingest", str(src)]) == 0
+    assert "接收 accepted 1" in capsys.readouterr().out
+    assert (src / "县交通局_2024年03月_月度投资进度.xlsx").exists()  # the caller's file is copied, not moved
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT project_id, month FROM raw.monthly_progress").fetchall() == [("P1", 3)]
+        schemas = {
+            r[0]
+            for r in con.execute("SELECT DISTINCT table_schema FROM information_schema.tables").fetchall()
+        }
+    finally:
+        con.close()
+    assert "marts" not in schemas  # ingestion only: no dbt models were built
