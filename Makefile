@@ -46,6 +46,7 @@ format: install
 # Regenerate dbt sources/staging and docs/data_contract.md from the contract
 contract: install
 	$(BIN)/xmdw contract-render
+	$(BIN)/python -m xmdw.quality.docs
 
 ui: prepare
 	$(BIN)/dagster dev -m xmdw.definitions

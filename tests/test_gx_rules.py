@@ -1,14 +1,28 @@
-"""The rule catalog through Great Expectations: fatal failures are ERROR, warnings are WARN."""
+"""The rule catalog through Great Expectations and the Dagster check result:
+a fatal row-level failure holds the rows back (WARN, not blocking), a fatal table-level failure is an
+ERROR (blocking), warnings are WARN."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import duckdb
 import pandas as pd
 import pytest
 from dagster import AssetCheckSeverity
 
+from xmdw.contract import load_contract
+from xmdw.ingestion.store import ensure_schema
 from xmdw.orchestration.checks import check_result
-from xmdw.quality.catalog import load_rules, rules_for
-from xmdw.quality.gx_runner import validate_frame
+from xmdw.quality.catalog import load_rules, rule_by_id, rules_for
+from xmdw.quality.gx_runner import read_findings, validate_findings, validate_frame, validate_table
+
+# Rules that need nothing but the frame's own columns (+ C3's precomputed flag).
+FRAME_RULES = [
+    r
+    for r in rules_for("monthly_progress")
+    if r.scope == "row" and (r.check_type.startswith("expect_") or r.id == "C3")
+]
 
 
 def _frame(**overrides) -> pd.DataFrame:
@@ -19,6 +33,9 @@ def _frame(**overrides) -> pd.DataFrame:
         "basis": "DISPATCH",
         "ytd_completed": 100.0,
         "since_start_completed": 500.0,
+        "ytd_funds_in_place": 80.0,
+        "physical_progress": 0.5,
+        "build_status": "1",
         "_file_id": "f1",
         "_source_file": "a.xlsx",
         "_sheet": "S",
@@ -32,12 +49,15 @@ def _frame(**overrides) -> pd.DataFrame:
 
 def test_catalog_is_well_formed():
     rules = load_rules()
-    assert len({r.id for r in rules}) == len(rules)
+    assert len({r.id for r in rules}) == len(rules) >= 60
     assert {r.severity for r in rules} <= {"fatal", "warning"}
+    assert {r.scope for r in rules} == {"row", "table"}
+    for r in rules:
+        assert r.title_zh and r.title_en and r.message_zh and r.source, r.id
 
 
 def test_clean_frame_passes():
-    v = validate_frame("monthly_progress", _frame())
+    v = validate_frame("monthly_progress", _frame(), FRAME_RULES)
     assert all(o.success for o in v.outcomes) and v.rows == 2
     assert check_result(v).passed
 
@@ -51,23 +71,58 @@ def test_clean_frame_passes():
         ({"project_id": None}, "B-PROG-ID"),
     ],
 )
-def test_fatal_rule_failure_names_the_row_and_is_an_error(overrides, rule):
-    v = validate_frame("monthly_progress", _frame(**overrides))
+def test_fatal_row_rule_names_the_row_and_holds_it_back_without_blocking(overrides, rule):
+    v = validate_frame("monthly_progress", _frame(**overrides), FRAME_RULES)
     failed = {o.rule.id: o for o in v.outcomes if not o.success}
     assert set(failed) == {rule}
     assert failed[rule].unexpected_count == 1
     assert failed[rule].offending_rows[0]["_source_row"] == 5
+    assert v.excluded_rows() == [("f1", "S", 5, rule)]
     result = check_result(v)
-    assert not result.passed and result.severity == AssetCheckSeverity.ERROR
+    assert not result.passed and result.severity == AssetCheckSeverity.WARN
+    assert v.blocking_failures == []
 
 
 def test_warning_rule_failure_is_a_warning():
-    v = validate_frame("monthly_progress", _frame(__violates_C3=True))
+    v = validate_frame("monthly_progress", _frame(__violates_C3=True), FRAME_RULES)
     assert [o.rule.id for o in v.warnings] == ["C3"] and v.fatal_failures == []
+    assert v.excluded_rows() == []
     result = check_result(v)
     assert not result.passed and result.severity == AssetCheckSeverity.WARN
 
 
+def test_fatal_table_rule_failure_is_a_blocking_error():
+    findings = pd.DataFrame(
+        [{"file_id": "f9", "file_name": "县统计局_2024年06月.xlsx", "observed": "载入 0 行"}]
+    )
+    f5 = rule_by_id("F5")
+    frame = read_findings_frame(findings, f5)
+    outcomes = validate_findings("monthly_progress", frame, [f5])
+    assert [o.blocking for o in outcomes] == [True]
+    v = validate_frame("monthly_progress", _frame(), FRAME_RULES)
+    v.outcomes += outcomes
+    result = check_result(v)
+    assert not result.passed and result.severity == AssetCheckSeverity.ERROR
+    assert v.excluded_rows() == []
+
+
+def read_findings_frame(findings: pd.DataFrame, rule) -> pd.DataFrame:
+    """The findings frame read_findings builds, from a query result given as a DataFrame."""
+    con = duckdb.connect(":memory:")
+    con.register("given", findings)
+    try:
+        given = replace(rule, check={"type": "sql_query", "query": "select * from given"})
+        return read_findings(con, "monthly_progress", [given])
+    finally:
+        con.close()
+
+
 def test_every_catalog_rule_for_a_table_runs():
-    v = validate_frame("monthly_progress", _frame())
+    con = duckdb.connect(":memory:")
+    ensure_schema(con, load_contract())
+    try:
+        v = validate_table(con, "monthly_progress")
+    finally:
+        con.close()
     assert [o.rule.id for o in v.outcomes] == [r.id for r in rules_for("monthly_progress")]
+    assert all(o.success for o in v.outcomes)

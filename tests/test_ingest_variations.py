@@ -278,3 +278,9 @@ def test_header_with_a_remark_in_brackets(tmp_path):
     rows = [["项目编号", "计划年度", "年度计划投资（调整后）", "计划版本"], ["P1", 2024, 800, "中期调整"]]
     pf = parse(write_xlsx(tmp_path / "plan.xlsx", rows))
     assert pf.entity.name == "annual_plans" and by_id(pf)["P1"]["annual_planned_investment"] == "800"
+
+
+def test_literal_default_of_a_missing_bool_column_is_parsed(tmp_path):
+    rows = [["项目编号", "手续类型", "办理状态"], ["P1", "环评", "已办结"]]
+    pf = parse(write_xlsx(tmp_path / "proc.xlsx", rows))
+    assert pf.entity.name == "procedures" and by_id(pf)["P1"]["is_required"] == "true"

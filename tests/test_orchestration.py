@@ -51,7 +51,7 @@ def test_one_lineage_graph_from_ingestion_to_marts():
     ingest = {k.to_user_string() for k in defs.resolve_assets_def(AssetKey(["raw", "projects"])).keys}
     assert ingest == {k for k in keys if k.startswith("raw/")}
     stg = graph.get(AssetKey(["staging", "stg_raw__monthly_progress"]))
-    assert {k.to_user_string() for k in stg.parent_keys} == {"raw/monthly_progress"}
+    assert {k.to_user_string() for k in stg.parent_keys} == {"raw/monthly_progress", "raw/dq_excluded_rows"}
     assert graph.get(AssetKey(["marts", "mart_region_monthly_investment"])).group_name == "marts_progress"
     assert graph.get(AssetKey(["raw", "projects"])).group_name == "ingestion"
 

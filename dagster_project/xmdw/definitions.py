@@ -11,6 +11,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from xmdw.orchestration.checks import GX_CHECKS  # noqa: E402
 from xmdw.orchestration.dbt import dbt_resource, xmdw_dbt_assets  # noqa: E402
 from xmdw.orchestration.ingest import ingest_landing_asset  # noqa: E402
+from xmdw.reports.assets import dq_report  # noqa: E402
 
 # Everything: ingest the landing folder, validate, build the dbt models. DuckDB has one writer, so
 # all steps run one after another in one process.
@@ -20,15 +21,16 @@ build_all_job = define_asset_job(
     description="Ingest landing files, run the GX checks, build all dbt models (the whole pipeline).",
 )
 
-# Ingestion only: the landing folder into raw.* and the GX checks on it (`xmdw ingest`).
+# Ingestion only: the landing folder into raw.*, the GX checks on it and the data-quality report
+# (`xmdw ingest`).
 ingest_job = define_asset_job(
     "xmdw_ingest",
-    selection=AssetSelection.groups("ingestion"),
-    description="Ingest landing files and run their GX checks.",
+    selection=AssetSelection.groups("ingestion", "reports"),
+    description="Ingest landing files, run their GX checks and write the data-quality report.",
 )
 
 defs = Definitions(
-    assets=[ingest_landing_asset, xmdw_dbt_assets],
+    assets=[ingest_landing_asset, xmdw_dbt_assets, dq_report],
     asset_checks=GX_CHECKS,
     jobs=[build_all_job, ingest_job],
     resources={"dbt": dbt_resource()},

@@ -82,6 +82,11 @@ class RunSummary:
             out.append(f"  专题表 mart {mart}: {n} rows")
         if self.failed_steps:
             out.append("  失败步骤 failed steps: " + ", ".join(self.failed_steps))
+        from xmdw.reports.dq_report import HTML_NAME, XLSX_NAME
+
+        for name in (HTML_NAME, XLSX_NAME):
+            if (paths.reports / name).exists():
+                out.append(f"  数据质量报告 data-quality report: {paths.reports / name}")
         out += [
             f"  数仓 warehouse: {paths.warehouse}",
             f"  隔离区 quarantine: {paths.quarantine}  (每个文件附 .reason.json 说明原因)",

@@ -90,6 +90,12 @@ def sources_yaml(contract: Contract) -> str:
         ),
         ("skipped_rows", "跳过行清单", "Title, header, units, total, blank and note rows skipped, by file."),
         ("revision_changes", "更正变动记录", "Every figure changed by a corrected resubmission."),
+        (
+            "dq_excluded_rows",
+            "数据质量暂扣行",
+            "Rows held back from staging by fatal row-level data-quality rules until corrected "
+            "(entity, _file_id, _sheet, _source_row, rule_id); recomputed on every run.",
+        ),
     ):
         tables.append({"name": name, "description": _desc(zh, en)})
     doc = {
@@ -114,10 +120,11 @@ def staging_sql(entity: Entity) -> str:
     body = "\n".join(lines)
     return (
         f"-- {GENERATED}\n"
-        f"-- {entity.zh}: latest revision of every ({', '.join(entity.natural_key)}), typed and documented.\n"
+        f"-- {entity.zh}: latest revision of every ({', '.join(entity.natural_key)}), typed and documented;\n"
+        "-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.\n"
         "with\n\n"
         "source as (\n"
-        f"    {{{{ latest_revision(source('raw', '{entity.table}'), [{key}]) }}}}\n"
+        f"    {{{{ latest_revision(source('raw', '{entity.table}'), [{key}], '{entity.table}') }}}}\n"
         "),\n\n"
         "renamed as (\n"
         "    select\n"

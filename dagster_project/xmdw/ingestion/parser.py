@@ -345,8 +345,12 @@ def _parse_row(
                 )
             )
             continue
-        if value is None:
-            value = _default(col, ctx)
+        if value is None and col.default is not None:
+            default = _default(col, ctx)
+            # a literal default (e.g. 是) is written as a unit would type it: parse it like a cell
+            value = (
+                parse_cell(col, default, contract, factor, percent_header) if default is not None else None
+            )
         if value is None and col.required:
             problems.append(
                 Problem(

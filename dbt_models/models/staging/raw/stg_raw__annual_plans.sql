@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 年度投资计划台账: latest revision of every (project_id, plan_year, plan_version), typed and documented.
+-- 年度投资计划台账: latest revision of every (project_id, plan_year, plan_version), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'annual_plans'), ['project_id', 'plan_year', 'plan_version']) }}
+    {{ latest_revision(source('raw', 'annual_plans'), ['project_id', 'plan_year', 'plan_version'], 'annual_plans') }}
 ),
 
 renamed as (

@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 固定资产投资统计数据: latest revision of every (region_code, indicator_code, year, month), typed and documented.
+-- 固定资产投资统计数据: latest revision of every (region_code, indicator_code, year, month), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'fai_aggregates'), ['region_code', 'indicator_code', 'year', 'month']) }}
+    {{ latest_revision(source('raw', 'fai_aggregates'), ['region_code', 'indicator_code', 'year', 'month'], 'fai_aggregates') }}
 ),
 
 renamed as (

@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 争取资金台账: latest revision of every (project_id, fund_type, fund_year, batch), typed and documented.
+-- 争取资金台账: latest revision of every (project_id, fund_type, fund_year, batch), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'funds'), ['project_id', 'fund_type', 'fund_year', 'batch']) }}
+    {{ latest_revision(source('raw', 'funds'), ['project_id', 'fund_type', 'fund_year', 'batch'], 'funds') }}
 ),
 
 renamed as (

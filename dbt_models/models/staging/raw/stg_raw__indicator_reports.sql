@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 指标完成情况报送表: latest revision of every (region_code, indicator_code, year, month), typed and documented.
+-- 指标完成情况报送表: latest revision of every (region_code, indicator_code, year, month), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'indicator_reports'), ['region_code', 'indicator_code', 'year', 'month']) }}
+    {{ latest_revision(source('raw', 'indicator_reports'), ['region_code', 'indicator_code', 'year', 'month'], 'indicator_reports') }}
 ),
 
 renamed as (

@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 招商引资签约项目台账: latest revision of every (contract_id), typed and documented.
+-- 招商引资签约项目台账: latest revision of every (contract_id), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'investment_contracts'), ['contract_id']) }}
+    {{ latest_revision(source('raw', 'investment_contracts'), ['contract_id'], 'investment_contracts') }}
 ),
 
 renamed as (

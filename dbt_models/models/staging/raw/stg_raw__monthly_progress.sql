@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 月度投资进度台账: latest revision of every (project_id, year, month, basis), typed and documented.
+-- 月度投资进度台账: latest revision of every (project_id, year, month, basis), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'monthly_progress'), ['project_id', 'year', 'month', 'basis']) }}
+    {{ latest_revision(source('raw', 'monthly_progress'), ['project_id', 'year', 'month', 'basis'], 'monthly_progress') }}
 ),
 
 renamed as (

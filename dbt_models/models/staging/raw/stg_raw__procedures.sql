@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 前期手续办理台账: latest revision of every (project_id, procedure_type), typed and documented.
+-- 前期手续办理台账: latest revision of every (project_id, procedure_type), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'procedures'), ['project_id', 'procedure_type']) }}
+    {{ latest_revision(source('raw', 'procedures'), ['project_id', 'procedure_type'], 'procedures') }}
 ),
 
 renamed as (

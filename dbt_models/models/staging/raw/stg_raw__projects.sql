@@ -1,9 +1,10 @@
 -- generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit
--- 项目基本信息台账: latest revision of every (project_id), typed and documented.
+-- 项目基本信息台账: latest revision of every (project_id), typed and documented;
+-- rows held back by fatal data-quality rules (raw.dq_excluded_rows) are left out.
 with
 
 source as (
-    {{ latest_revision(source('raw', 'projects'), ['project_id']) }}
+    {{ latest_revision(source('raw', 'projects'), ['project_id'], 'projects') }}
 ),
 
 renamed as (

@@ -1,0 +1,248 @@
+"""Results as data: run the catalog over the warehouse and record every outcome.
+
+- `raw.dq_runs`          one row per validation stage of a run (raw tables, then marts)
+- `raw.dq_rule_results`  one row per rule and table per run (success, rows checked, rows failing)
+- `raw.dq_results`       one row per offending row/finding (unit, file, sheet, row, column, value, message)
+- `raw.dq_excluded_rows` the rows fatal row-level rules hold back from staging — replaced per entity on
+                         every run, so a corrected resubmission (a new revision) flows through.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from xmdw.contract import load_contract
+from xmdw.ingestion.store import LOG_TABLES, RAW, ensure_schema, insert_records
+from xmdw.quality.catalog import Rule, is_mart, mart_tables_with_rules, raw_tables_with_rules
+from xmdw.quality.gx_runner import RuleOutcome, TableValidation, prepare, validate_table
+
+
+@dataclass
+class DqRun:
+    run_id: str
+    stage: str
+    started_at: datetime
+    validations: list[TableValidation] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def blocked_tables(self) -> list[str]:
+        return [v.table for v in self.validations if v.blocking_failures]
+
+    def count(self, severity: str) -> int:
+        if severity == "info":
+            return sum(len(o.notes) for v in self.validations for o in v.outcomes)
+        return sum(
+            len(o.findings) for v in self.validations for o in v.outcomes if o.rule.severity == severity
+        )
+
+    @property
+    def rows_held_back(self) -> int:
+        return sum(len({r[:3] for r in v.excluded_rows()}) for v in self.validations)
+
+    def validation(self, table: str) -> TableValidation | None:
+        return next((v for v in self.validations if v.table == table), None)
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _column_zh(table: str, column: str | None) -> str | None:
+    if not column or is_mart(table):
+        return column
+    entity = load_contract().entities.get(table)
+    try:
+        return entity.column(column).zh if entity else column
+    except KeyError:
+        return column
+
+
+def _result_rows(run_id: str, table: str, o: RuleOutcome, detected_at: datetime) -> list[dict]:
+    r: Rule = o.rule
+    rows = []
+    for severity, items in ((r.severity, o.findings), ("info", o.notes)):
+        for f in items:
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "rule_id": r.id,
+                    "severity": severity,
+                    "rule_group": r.group,
+                    "table_name": table,
+                    "scope": r.scope,
+                    "submitting_unit": f.submitting_unit,
+                    "file_id": f.file_id,
+                    "file_name": f.file_name,
+                    "sheet": f.sheet,
+                    "source_row": f.source_row,
+                    "column_name": f.column_name,
+                    "column_zh": _column_zh(table, f.column_name),
+                    "record_key": f.record_key,
+                    "observed_value": f.observed,
+                    "message_zh": f.note if severity == "info" else r.message_zh,
+                    "held_back": severity != "info" and o.holds_back_rows,
+                    "blocking": severity != "info" and o.blocking,
+                    "submitted_at": f.submitted_at,
+                    "detected_at": detected_at,
+                }
+            )
+    return rows
+
+
+def _fill_file_details(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Table-scope findings name a file by id only: add its name, unit and submission time."""
+    ids = sorted(
+        {r["file_id"] for r in rows if r["file_id"] and (not r["file_name"] or not r["submitted_at"])}
+    )
+    if not ids:
+        return
+    info = {
+        fid: (name, unit, at)
+        for fid, name, unit, at in con.execute(
+            f"SELECT file_id, any_value(file_name), any_value(submitting_unit), max(ingested_at) "
+            f"FROM {RAW}.ingest_log WHERE file_id IN (SELECT unnest(?)) GROUP BY file_id",
+            [ids],
+        ).fetchall()
+    }
+    for r in rows:
+        if r["file_id"] in info:
+            name, unit, at = info[r["file_id"]]
+            r["file_name"] = r["file_name"] or name
+            r["submitting_unit"] = r["submitting_unit"] or unit
+            r["submitted_at"] = r["submitted_at"] or at
+
+
+def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
+    """Write a run's outcomes to the dq tables; for raw tables, replace the held-back rows."""
+    ensure_schema(con, load_contract())
+    now = _now()
+    results, rule_rows, excluded = [], [], []
+    for v in run.validations:
+        for o in v.outcomes:
+            rule_rows.append(
+                {
+                    "run_id": run.run_id,
+                    "rule_id": o.rule.id,
+                    "table_name": v.table,
+                    "rule_group": o.rule.group,
+                    "scope": o.rule.scope,
+                    "severity": o.rule.severity,
+                    "success": o.success,
+                    "element_count": o.element_count,
+                    "unexpected_count": o.unexpected_count,
+                    "blocking": o.blocking,
+                    "checked_at": now,
+                }
+            )
+            results += _result_rows(run.run_id, v.table, o, now)
+        if not is_mart(v.table):
+            excluded += [
+                {
+                    "entity": v.table,
+                    "_file_id": fid,
+                    "_sheet": sheet,
+                    "_source_row": row,
+                    "rule_id": rule_id,
+                    "run_id": run.run_id,
+                    "excluded_at": now,
+                }
+                for fid, sheet, row, rule_id in v.excluded_rows()
+            ]
+    _fill_file_details(con, results)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        raw_tables = [v.table for v in run.validations if not is_mart(v.table)]
+        if raw_tables:
+            con.execute(
+                f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN (SELECT unnest(?))", [raw_tables]
+            )
+        _insert(con, "dq_excluded_rows", excluded)
+        _insert(con, "dq_rule_results", rule_rows)
+        _insert(con, "dq_results", results)
+        insert_records(
+            con,
+            "dq_runs",
+            [
+                {
+                    "run_id": run.run_id,
+                    "stage": run.stage,
+                    "started_at": run.started_at,
+                    "finished_at": now,
+                    "seconds": round(run.seconds, 3),
+                    "tables_validated": len(run.validations),
+                    "rows_validated": sum(v.rows for v in run.validations),
+                    "rules_run": len(rule_rows),
+                    "rules_failed": sum(1 for r in rule_rows if not r["success"]),
+                    "fatal_count": run.count("fatal"),
+                    "warning_count": run.count("warning"),
+                    "info_count": run.count("info"),
+                    "rows_held_back": run.rows_held_back,
+                    "blocked_tables": ",".join(run.blocked_tables) or None,
+                }
+            ],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Typed bulk insert (insert_records casts through text, which is fine for logs but slow at scale)."""
+    if not rows:
+        return
+    cols = [n for n, _ in LOG_TABLES[table]]
+    frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols).astype(object)
+    frame = frame.where(frame.notna(), None)
+    con.register("_dq_frame", frame)
+    try:
+        casts = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in LOG_TABLES[table])
+        con.execute(f"INSERT INTO {RAW}.{table} BY NAME SELECT {casts} FROM _dq_frame")
+    finally:
+        con.unregister("_dq_frame")
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str | None = None,
+    tables: list[str] | None = None,
+    stage: str = "raw",
+    write: bool = True,
+) -> DqRun:
+    """Validate tables (default: every raw table with rules, or every built mart for stage 'marts') and
+    record the results. The one entry point used by the Dagster checks, the CLI-free callers and tests."""
+    started_at, started = _now(), time.perf_counter()
+    if tables is None:
+        tables = raw_tables_with_rules() if stage == "raw" else existing_marts(con)
+    run = DqRun(run_id or new_run_id(), stage, started_at)
+    if write:
+        ensure_schema(con, load_contract())  # a warehouse that never ingested still gets its raw tables
+    prepare(con)
+    for table in tables:
+        run.validations.append(validate_table(con, table, prepared=True))
+    run.seconds = time.perf_counter() - started
+    if write:
+        record(con, run)
+    return run
+
+
+def existing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The catalog's marts that exist in the warehouse (a mart not built yet is not checked)."""
+    present = {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+        ).fetchall()
+    }
+    return [t for t in mart_tables_with_rules() if t in present]
