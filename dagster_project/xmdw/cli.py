@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,6 +28,13 @@ def _warehouse_has_files() -> bool:
         con.close()
 
 
+def report_month(text: str) -> str:
+    """argparse type of --month: YYYY-MM."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"月份应为 YYYY-MM，如 2024-03 / month must be YYYY-MM: {text!r}")
+    return text
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xmdw.demo import generate
 
@@ -44,13 +52,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from xmdw.ingestion.batch import landing_files
-    from xmdw.pipeline import run_pipeline
+    from xmdw.pipeline import run_period_reports, run_pipeline
 
     paths = configure_environment()
     if args.demo_if_empty and not landing_files(paths.landing) and not _warehouse_has_files():
         print("landing/ 为空，生成演示数据 — landing folder empty: writing demo ledgers first")
         cmd_demo(argparse.Namespace(out=None, scale="county", seed=2024, rate=0.15))
-    summary = run_pipeline()
+    if args.month:
+        # what the monthly schedule runs: the refresh and that month's bulletin, in one run
+        summary = run_pipeline("xmdw_monthly", partition_key=args.month)
+    else:
+        summary = run_pipeline()
+        if summary.success:
+            reports = run_period_reports()
+            summary = summary.merge(reports) if reports else summary
     print("\n".join(summary.lines(paths)))
     return 0 if summary.success else 1
 
@@ -110,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--demo-if-empty", action="store_true", help="write demo files first if nothing was ever loaded"
     )
+    r.add_argument(
+        "--month",
+        type=report_month,
+        help="YYYY-MM: run what the monthly schedule runs (refresh + that month's bulletin); "
+        "default: refresh, then the latest bulletin, scorecard and evaluation",
+    )
     r.set_defaults(func=cmd_run)
 
     i = sub.add_parser("ingest", help="ingest files (PATH, default data/landing) and run their checks")
@@ -126,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("prepare", help="prepare the dbt manifest (dbt parse) for Dagster")
     pr.add_argument("--force", action="store_true")
     pr.set_defaults(func=cmd_prepare)
+
+    from xmdw.reports.cli import add_report_parser
+
+    add_report_parser(sub)
     return p
 
 

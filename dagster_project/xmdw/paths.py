@@ -42,6 +42,15 @@ class DataPaths:
         return self.root / "reports"
 
     @property
+    def serving(self) -> Path:
+        """What BI tools and the bulletins read: a published copy of the marts (docs/bi.md)."""
+        return self.root / "serving"
+
+    @property
+    def served_warehouse(self) -> Path:
+        return self.serving / "xmdw.duckdb"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 

@@ -60,6 +60,14 @@ class RunSummary:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (check, passed, severity)
     marts: dict[str, int] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # (what, path) the run wrote
+
+    def merge(self, other: RunSummary) -> RunSummary:
+        """A follow-up run (the period reports) joins this summary."""
+        self.success = self.success and other.success
+        self.failed_steps += other.failed_steps
+        self.outputs += other.outputs
+        return self
 
     def lines(self, paths: DataPaths) -> list[str]:
         status = "成功 SUCCESS" if self.success else "失败 FAILED"
@@ -82,11 +90,7 @@ class RunSummary:
             out.append(f"  专题表 mart {mart}: {n} rows")
         if self.failed_steps:
             out.append("  失败步骤 failed steps: " + ", ".join(self.failed_steps))
-        from xmdw.reports.dq_report import HTML_NAME, XLSX_NAME
-
-        for name in (HTML_NAME, XLSX_NAME):
-            if (paths.reports / name).exists():
-                out.append(f"  数据质量报告 data-quality report: {paths.reports / name}")
+        out += [f"  {what}: {path}" for what, path in self.outputs]
         out += [
             f"  数仓 warehouse: {paths.warehouse}",
             f"  隔离区 quarantine: {paths.quarantine}  (每个文件附 .reason.json 说明原因)",
@@ -124,8 +128,38 @@ def _ingestion_counts(paths: DataPaths, run_id: str) -> tuple[dict[str, int], di
     return files, rows, marts
 
 
-def run_pipeline(job_name: str = "xmdw_build_all") -> RunSummary:
-    """Execute a Dagster job in this process against the persistent instance in DAGSTER_HOME."""
+# What each asset's file outputs are called in the summary
+OUTPUT_LABELS = {
+    "serving/xmdw": "BI 发布副本 published for BI",
+    "reports/dq_report": "数据质量报告 data-quality report",
+    "reports/monthly_bulletin": "月通报 monthly bulletin",
+    "reports/quarterly_scorecard": "季考核 quarterly scorecard",
+    "reports/year_end_evaluation": "年终评 year-end evaluation",
+}
+
+
+def _outputs(result) -> list[tuple[str, str]]:
+    """The files the run's assets wrote (their `path` metadata), labelled for the summary."""
+    from dagster import PathMetadataValue
+
+    out = []
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        key = materialization.asset_key.to_user_string()
+        if key not in OUTPUT_LABELS:
+            continue
+        label = OUTPUT_LABELS[key] + (f" {materialization.partition}" if materialization.partition else "")
+        out += [
+            (label, str(v.value))
+            for v in materialization.metadata.values()
+            if isinstance(v, PathMetadataValue)
+        ]
+    return out
+
+
+def run_pipeline(job_name: str = "xmdw_build_all", partition_key: str | None = None) -> RunSummary:
+    """Execute a Dagster job (one partition of it, if given) in this process against the persistent
+    instance in DAGSTER_HOME."""
     paths = configure_environment()
     prepare_dbt()
     from dagster import DagsterInstance
@@ -133,7 +167,9 @@ def run_pipeline(job_name: str = "xmdw_build_all") -> RunSummary:
     from xmdw.definitions import defs
 
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False, partition_key=partition_key
+        )
     checks = [
         (e.check_name, e.passed, e.severity.value)
         for e in result.get_asset_check_evaluations()
@@ -143,4 +179,38 @@ def run_pipeline(job_name: str = "xmdw_build_all") -> RunSummary:
         ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key
     ]
     files, rows, marts = _ingestion_counts(paths, result.run_id[:12])
-    return RunSummary(result.success, result.run_id[:12], files, rows, checks, marts, failed_steps)
+    return RunSummary(
+        result.success, result.run_id[:12], files, rows, checks, marts, failed_steps, _outputs(result)
+    )
+
+
+def latest_periods(months: list[str]) -> dict[str, str]:
+    """The period reports a headless run ends with, given the report months with data ('YYYY-MM'):
+    the latest month's bulletin, the latest complete quarter's scorecard, the latest complete year's
+    evaluation (partition keys; see orchestration/partitions.py)."""
+    if not months:
+        return {}
+    latest = max(months)
+    periods = {"xmdw_bulletin": latest}
+    quarter_ends = [m for m in months if int(m[5:]) % 3 == 0]
+    if quarter_ends:
+        end = max(quarter_ends)
+        periods["xmdw_quarterly_assessment"] = f"{end[:4]}-{int(end[5:]) - 2:02d}"
+    decembers = [m for m in months if m.endswith("-12")]
+    if decembers:
+        periods["xmdw_year_end_evaluation"] = max(decembers)[:4]
+    return periods
+
+
+def run_period_reports() -> RunSummary | None:
+    """Build the latest bulletin, scorecard and evaluation from the published copy (one run each)."""
+    paths = configure_environment()
+    if not paths.served_warehouse.exists():
+        return None
+    from xmdw.reports.bulletin import months_with_data
+
+    summary: RunSummary | None = None
+    for job_name, partition in latest_periods(months_with_data(paths.served_warehouse)).items():
+        run = run_pipeline(job_name, partition_key=partition)
+        summary = run if summary is None else summary.merge(run)
+    return summary

@@ -17,10 +17,15 @@ TELEMETRY_OFF = {
     "DAGSTER_DISABLE_TELEMETRY": "true",
 }
 
-DAGSTER_YAML = """\
-# written by xmdw: no telemetry, run history kept in this folder
+DAGSTER_YAML_MARK = "# written by xmdw"
+DAGSTER_YAML = f"""\
+{DAGSTER_YAML_MARK}: no telemetry, run history kept in this folder
 telemetry:
   enabled: false
+# every run reads or writes the one DuckDB file: runs from schedules and sensors queue, one at a time
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 
@@ -31,9 +36,17 @@ def configure_environment(paths: DataPaths | None = None) -> DataPaths:
     os.environ["XMDW_DATA_DIR"] = str(paths.root)
     os.environ["XMDW_WAREHOUSE"] = str(paths.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    dagster_yaml = os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml")
-    if not os.path.exists(dagster_yaml):
-        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
-        with open(dagster_yaml, "w", encoding="utf-8") as f:
-            f.write(DAGSTER_YAML)
+    _write_dagster_yaml(os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml"))
     return paths
+
+
+def _write_dagster_yaml(path: str) -> None:
+    """Write our dagster.yaml, or update one we wrote earlier; a file the user wrote is left alone."""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            current = f.read()
+        if current == DAGSTER_YAML or not current.startswith(DAGSTER_YAML_MARK):
+            return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(DAGSTER_YAML)

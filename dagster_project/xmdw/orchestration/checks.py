@@ -7,7 +7,9 @@ cross-table rules share one DuckDB session. The step validates every table, reco
 with severity ERROR: the check is blocking, so the dbt models do not build and the marts keep their
 last good contents. Held-back rows and warnings give WARN and do not block.
 
-**Marts** — one non-blocking check per mart with rules (`gx_mart_<model>`), run after dbt built it.
+**Marts** — one check per mart with rules (`gx_mart_<model>`), run after dbt built it. A fatal mart
+rule fails with ERROR and, the check being blocking, the build is not published: BI readers and the
+bulletins keep the last good copy. Warnings never block.
 """
 
 import duckdb
@@ -33,7 +35,7 @@ def check_result(validation: TableValidation, asset_key: AssetKey | None = None,
     """Dagster result of one table's validation: ERROR when a fatal table-level rule failed (blocks),
     WARN for held-back rows (fatal row-level rules) and warnings, passed when nothing failed."""
     failed = [o for o in validation.outcomes if not o.success]
-    # raw tables: only a blocking (table-level) failure is an ERROR; marts: any fatal failure (never blocks)
+    # raw tables: only a blocking (table-level) failure is an ERROR; marts: any fatal failure (blocks publishing)
     errors = validation.fatal_failures if is_mart(validation.table) else validation.blocking_failures
     severity = AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN
     held_back = {r[:3] for r in validation.excluded_rows()}
@@ -110,7 +112,8 @@ MART_CHECK_TABLES = [t for t in mart_tables_with_rules() if _model_exists(t)]
         AssetCheckSpec(
             name=f"gx_{t.split('.')[-1]}",
             asset=mart_key(t),
-            blocking=False,
+            # blocking: a fatal failure (ERROR) keeps this build from being published (serving/xmdw)
+            blocking=True,
             description=f"Great Expectations rules of expectations/rules.yml for {t} (after it is built)",
         )
         for t in MART_CHECK_TABLES
@@ -118,7 +121,7 @@ MART_CHECK_TABLES = [t for t in mart_tables_with_rules() if _model_exists(t)]
     can_subset=True,
 )
 def gx_marts(context: AssetCheckExecutionContext):
-    """Validate the built marts (bounds, completeness, reconciliation); never blocks."""
+    """Validate the built marts (bounds, completeness, reconciliation); a fatal failure blocks publishing."""
     selected = {key.name for key in context.selected_asset_check_keys}
     tables = [t for t in MART_CHECK_TABLES if f"gx_{t.split('.')[-1]}" in selected]
     paths = configure_environment()

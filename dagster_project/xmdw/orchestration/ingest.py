@@ -1,18 +1,45 @@
 """Ingestion asset: the landing folder into the raw schema. Its asset keys are the dbt sources'
 (raw/<table>), so ingestion and dbt form one lineage graph."""
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from xmdw.contract import load_contract
 from xmdw.ingestion.batch import FileOutcome, ingest_landing
 from xmdw.ingestion.store import LOG_TABLES, RAW
+from xmdw.paths import DataPaths
 from xmdw.settings import configure_environment
 
 RAW_TABLES = [e.table for e in load_contract().entities.values()] + list(LOG_TABLES)
+# Ledgers reported per month (their rows carry year and month); the others describe the current state.
+MONTHLY_LEDGERS = [
+    e.table for e in load_contract().entities.values() if {"year", "month"} <= {c.name for c in e.columns}
+]
 
 
 def raw_key(table: str) -> AssetKey:
     return AssetKey([RAW, table])
+
+
+def report_months_loaded(paths: DataPaths, run_id: str) -> list[str]:
+    """Report months ('YYYY-MM') of the monthly-ledger rows this run loaded: the bulletins that a
+    resubmission makes stale (see orchestration/sensors.py)."""
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        months: set[str] = set()
+        for table in MONTHLY_LEDGERS:
+            months.update(
+                r[0]
+                for r in con.execute(
+                    f"""SELECT DISTINCT printf('%04d-%02d', year, month) FROM {RAW}.{table}
+                    WHERE _file_id IN (SELECT file_id FROM {RAW}.ingest_log
+                                       WHERE run_id = ? AND status = 'accepted')""",
+                    [run_id],
+                ).fetchall()
+            )
+        return sorted(months)
+    finally:
+        con.close()
 
 
 @multi_asset(
@@ -40,6 +67,7 @@ def ingest_landing_asset(context: AssetExecutionContext):
 
     batch = ingest_landing(paths, progress=progress, run_id=context.run_id[:12])
     by_entity = batch.rows_by_entity()
+    months = report_months_loaded(paths, context.run_id[:12]) if batch.total("rows_loaded") else []
     summary = {
         "files_accepted": batch.count("accepted"),
         "files_quarantined": batch.count("quarantined"),
@@ -53,4 +81,8 @@ def ingest_landing_asset(context: AssetExecutionContext):
         metadata = {"rows_loaded_this_run": MetadataValue.int(by_entity.get(table, 0))}
         if table == "ingest_log":
             metadata |= {k: MetadataValue.int(v) for k, v in summary.items()}
+            metadata["report_months_loaded"] = MetadataValue.json(months)
+            metadata["state_ledger_rows_loaded"] = MetadataValue.int(
+                sum(n for t, n in by_entity.items() if t not in MONTHLY_LEDGERS)
+            )
         yield MaterializeResult(asset_key=raw_key(table), metadata=metadata)

@@ -42,7 +42,7 @@ all read it. This page lists **{n} rules** ({n_raw} on the units' ledgers, {n_ma
 | **fatal · row** | Like the DATA Act Broker: the offending rows are **held back** from the authoritative layer until the unit fixes them. The check writes their lineage (entity, `_file_id`, `_sheet`, `_source_row`, rule) to `raw.dq_excluded_rows`; the generated staging models leave them out (`latest_revision` macro, a portable `NOT EXISTS` anti-join). The exclusions are recomputed on every run, so a corrected resubmission (a new revision of the same natural key) flows through. The superseded revision is **not** brought back while the new one is held: it was replaced by the unit itself and was never the current figure. The table's check reports WARN (it does not block). |
 | **fatal · table** | The finding concerns a file, a submission, a region-month or the whole table (empty submission, row counts that do not reconcile, a region with no progress for a reported month). The table's Dagster asset check fails with severity **ERROR**; the check is **blocking**, so the dbt models do not build and the marts keep their last good contents. The report is still written (it does not depend on the blocked assets). |
 | **warning** | Never blocks. Recorded in `raw.dq_results`, listed in the report for the unit to confirm or correct. Statistical screens are warnings only and never correct anything. |
-| **mart rules** (group `mart`) | Asset checks on the dbt marts (`AssetKey(["marts", "<model>"])`), run after the mart is built; **never block**. A failed fatal mart rule makes the check ERROR (the mart must not be published as is); the data admins, not the units, fix them. Add a mart by listing it under `marts:` in `rules.yml` with its key columns and giving rules `table: marts.<model>`. |
+| **mart rules** (group `mart`) | Asset checks on the dbt marts (`AssetKey(["marts", "<model>"])`), run after the mart is built. A failed fatal mart rule makes the check ERROR and, the check being blocking, **the build is not published** (`data/serving/` keeps the last good copy, bulletins and BI read that); warnings never block. The data admins, not the units, fix them. Add a mart by listing it under `marts:` in `rules.yml` with its key columns and giving rules `table: marts.<model>`. |
 
 Ingestion's own checks come first (decision 6): a value that cannot be read as its type or an empty
 required field rejects the row (`ING-NUM`, `ING-DATE`, `ING-REQ`, `ING-DUP` … in `raw.rejected_rows`); a
@@ -54,7 +54,7 @@ the wrong order, cumulative figures that decrease …) are the rules below.
 
 - The raw tables' rules run in **one Dagster step** (`gx_raw_tables`, one blocking asset check
   `gx_<table>` per raw table) after ingestion and before dbt; the marts' in `gx_marts`
-  (`gx_<mart>`, non-blocking) after dbt. `xmdw.quality.results.validate(con)` runs the same thing
+  (`gx_<mart>`, blocking publication only) after dbt. `xmdw.quality.results.validate(con)` runs the same thing
   without Dagster.
 - Each table is read from DuckDB into pandas — the **latest revision** of every natural key, i.e. what
   staging reads — and validated by Great Expectations (decision 12). Native expectations are used where

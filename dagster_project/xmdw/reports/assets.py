@@ -1,17 +1,25 @@
-"""The data-quality report as a Dagster asset (group "reports").
+"""Report assets (group "reports"): the data-quality report, and the period reports (月通报, 季考核,
+年终评) partitioned by report period.
 
-It depends on the raw log tables only, which have no blocking checks, so it is written in every run —
+The data-quality report depends on the raw log tables only, which have no blocking checks, so it is written in every run —
 above all in a run the checks blocked, when units most need it. Its low step priority makes the
 in-process executor (one step at a time) run it after the checks, dbt and the mart checks.
 """
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from collections.abc import Callable
+
+from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from xmdw.orchestration.ingest import raw_key
+from xmdw.orchestration.partitions import MONTHLY, QUARTERLY, YEARLY, quarter_of
+from xmdw.orchestration.publish import PUBLISH_KEY
 from xmdw.reports.dq_report import write_dq_report
 from xmdw.settings import configure_environment
 
 REPORT_KEY = AssetKey(["reports", "dq_report"])
+BULLETIN_KEY = AssetKey(["reports", "monthly_bulletin"])
+SCORECARD_KEY = AssetKey(["reports", "quarterly_scorecard"])
+YEAR_END_KEY = AssetKey(["reports", "year_end_evaluation"])
 
 
 @asset(
@@ -34,3 +42,81 @@ def dq_report(context: AssetExecutionContext) -> MaterializeResult:
             "problems_listed": MetadataValue.int(files.problems),
         }
     )
+
+
+# --- 月通报 / 季考核 / 年终评: built from the published copy, one partition per period -------------
+
+
+def _served_database():
+    paths = configure_environment()
+    if not paths.served_warehouse.exists():
+        raise Failure(
+            "尚无已发布的数据（data/serving/xmdw.duckdb 不存在）：请先成功运行一次完整构建。"
+            " / Nothing published yet: run a successful build first."
+        )
+    return paths.served_warehouse, paths.reports
+
+
+def _report_result(files) -> MaterializeResult:
+    metadata = {"xlsx": MetadataValue.path(str(files.xlsx)), "html": MetadataValue.path(str(files.html))}
+    if files.pdf:
+        metadata["pdf"] = MetadataValue.path(str(files.pdf))
+    metadata["headline"] = MetadataValue.json(files.headline)
+    return MaterializeResult(metadata=metadata)
+
+
+def _build(build: Callable[..., object], *args) -> MaterializeResult:
+    """Build one report from the served copy; a period without data fails with the builder's message."""
+    from xmdw.reports.bulletin import NoDataForPeriod
+
+    database, out_dir = _served_database()
+    try:
+        return _report_result(build(database, *args, out_dir))
+    except NoDataForPeriod as exc:
+        raise Failure(str(exc)) from exc
+
+
+@asset(
+    key=BULLETIN_KEY,
+    group_name="reports",
+    partitions_def=MONTHLY,
+    deps=[PUBLISH_KEY],
+    kinds={"excel", "html", "pdf"},
+    description="月通报 — the monthly bulletin of a report month (xlsx with charts, offline HTML, PDF), "
+    "every figure from the published marts",
+)
+def monthly_bulletin(context: AssetExecutionContext) -> MaterializeResult:
+    from xmdw.reports.bulletin import build_monthly_bulletin
+
+    return _build(build_monthly_bulletin, context.partition_key)
+
+
+@asset(
+    key=SCORECARD_KEY,
+    group_name="reports",
+    partitions_def=QUARTERLY,
+    deps=[PUBLISH_KEY],
+    kinds={"excel", "html", "pdf"},
+    description="季考核 — the quarterly scorecard per lead unit (partition = the quarter's first month)",
+)
+def quarterly_scorecard(context: AssetExecutionContext) -> MaterializeResult:
+    from xmdw.reports.bulletin import build_quarterly_scorecard
+
+    return _build(build_quarterly_scorecard, *quarter_of(context.partition_key))
+
+
+@asset(
+    key=YEAR_END_KEY,
+    group_name="reports",
+    partitions_def=YEARLY,
+    deps=[PUBLISH_KEY],
+    kinds={"excel", "html", "pdf"},
+    description="年终评 — the year-end evaluation summary of a plan year",
+)
+def year_end_evaluation(context: AssetExecutionContext) -> MaterializeResult:
+    from xmdw.reports.bulletin import build_year_end_evaluation
+
+    return _build(build_year_end_evaluation, int(context.partition_key))
+
+
+PERIOD_REPORTS = [monthly_bulletin, quarterly_scorecard, year_end_evaluation]

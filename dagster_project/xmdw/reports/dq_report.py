@@ -12,7 +12,6 @@ same unit and period has replaced them: units must fix those too.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,9 @@ import pandas as pd
 from xmdw.contract import load_contract
 from xmdw.paths import DataPaths
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
+from xmdw.reports.render import CSS, unique_sheet_name
+from xmdw.reports.render import esc as _e
+from xmdw.reports.render import html_table as _table
 
 HTML_NAME = "数据质量报告.html"
 XLSX_NAME = "退回修改清单.xlsx"
@@ -268,32 +270,6 @@ def summary_by_unit_rule(data: ReportData) -> pd.DataFrame:
 # HTML
 # ------------------------------------------------------------------------------------------------------
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei",
-SimSun,sans-serif;margin:24px;color:#1f2933;background:#fff;font-size:14px;line-height:1.5}
-h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid #d9e2ec;
-padding-bottom:4px} h3{font-size:15px;margin:18px 0 6px}
-.meta{color:#52606d} .banner{padding:10px 14px;border-radius:6px;margin:14px 0;font-weight:bold}
-.ok{background:#e3f9e5;color:#0e5a1d} .bad{background:#ffe3e3;color:#8a1c1c} .warn{background:#fff3c4;color:#7c5e10}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
-.card{border:1px solid #d9e2ec;border-radius:6px;padding:8px 14px;min-width:120px}
-.card .n{font-size:22px;font-weight:bold} .card .l{color:#52606d;font-size:12px}
-table{border-collapse:collapse;margin:6px 0 12px;width:100%} th,td{border:1px solid #d9e2ec;padding:4px 6px;
-text-align:left;vertical-align:top} th{background:#f0f4f8} td.n{text-align:right;white-space:nowrap}
-.fatal{color:#b42318;font-weight:bold} .warning{color:#9a6700} .up{color:#b42318} .down{color:#0e7a2e}
-.small{font-size:12px;color:#52606d} details{margin:4px 0 10px} summary{cursor:pointer;font-weight:bold}
-"""
-
-
-def _e(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return html.escape(str(value))
-
 
 def _delta(change: int) -> str:
     if change > 0:
@@ -340,17 +316,6 @@ def _trend_svg(runs: pd.DataFrame) -> str:
         f'<text x="{pad + 74}" y="{h + 33}" font-size="11">警告</text></svg>'
     )
     return "".join(parts)
-
-
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_html(data: ReportData) -> str:
@@ -488,13 +453,7 @@ def render_html(data: ReportData) -> str:
 
 
 def _sheet_name(unit: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", unit or UNKNOWN_UNIT)[:28] or "sheet"
-    name, i = base, 2
-    while name in used or name == "汇总":
-        name = f"{base[:26]}_{i}"
-        i += 1
-    used.add(name)
-    return name
+    return unique_sheet_name(unit or UNKNOWN_UNIT, used)
 
 
 def _ledger_zh(table) -> str:

@@ -1,0 +1,74 @@
+"""`xmdw report` — write the monthly bulletin, the quarterly scorecard or the year-end evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from xmdw.paths import data_paths
+
+
+def default_database() -> Path:
+    """The published BI copy (data/serving/xmdw.duckdb) when it exists, else the build warehouse."""
+    paths = data_paths()
+    serving = paths.root / "serving" / "xmdw.duckdb"
+    return serving if serving.exists() else paths.warehouse
+
+
+def _quarter(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", value)
+    if not match:
+        raise argparse.ArgumentTypeError(f"季度格式应为 YYYY-Qn — quarter must be YYYY-Qn: {value!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from xmdw.reports.bulletin import (
+        NoDataForPeriod,
+        build_monthly_bulletin,
+        build_quarterly_scorecard,
+        build_year_end_evaluation,
+        months_with_data,
+    )
+
+    database = Path(args.database) if args.database else default_database()
+    out = Path(args.out) if args.out else data_paths().reports
+    if not database.exists():
+        print(f"数据库不存在 — database not found: {database}")
+        return 2
+    try:
+        if args.quarter:
+            files = build_quarterly_scorecard(database, *args.quarter, out)
+        elif args.year:
+            files = build_year_end_evaluation(database, args.year, out)
+        else:
+            month = args.month or (months_with_data(database) or [None])[-1]
+            if month is None:
+                print("数据库中没有任何月份的数据 — no month with data in the database")
+                return 1
+            files = build_monthly_bulletin(database, month, out)
+    except NoDataForPeriod as exc:
+        print(exc)
+        return 1
+    for path in (files.xlsx, files.html, files.pdf):
+        if path is not None:
+            print(path)
+    return 0
+
+
+def add_report_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `xmdw report --month YYYY-MM | --quarter YYYY-Qn | --year YYYY [--database] [--out]`."""
+    p = subparsers.add_parser(
+        "report", help="月通报 / 季考核 / 年终评: xlsx + HTML (+ PDF) for every region of the database"
+    )
+    period = p.add_mutually_exclusive_group()
+    period.add_argument("--month", help="月通报 of YYYY-MM (default: the latest month with data)")
+    period.add_argument("--quarter", type=_quarter, help="季考核 of YYYY-Qn, e.g. 2024-Q2")
+    period.add_argument("--year", type=int, help="年终评 of YYYY")
+    p.add_argument(
+        "--database", help="DuckDB file with schemas marts and ref (default: serving copy, else warehouse)"
+    )
+    p.add_argument("--out", help="output folder (default: data/reports)")
+    p.set_defaults(func=cmd_report)
+    return p

@@ -1,0 +1,308 @@
+"""A report as data: parts (one xlsx sheet / one HTML section / one PDF chapter each) made of cards,
+tables and charts over rows selected from the marts. The same document is rendered to HTML (here), xlsx
+(`xlsx_out`) and PDF (`pdf_out`), so the three formats cannot disagree.
+
+Renderers only format values: every figure is a mart value passed through unchanged. HTML cells and cards
+carry the raw value in `data-key`/`data-value`, so tests (and scripts) can compare them with the marts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+import pandas as pd
+
+from xmdw.reports.render import CSS, STATUS_CSS, STATUS_STYLES, esc
+
+# text · int · wan (万元, 1 decimal) · num (2 decimals) · ratio (fraction shown as %) · pp (fraction shown as
+# percentage points) · date · status (text with a status colour) · rank (text like 3/12)
+Kind = Literal["text", "int", "wan", "num", "ratio", "pp", "date", "status"]
+NUMERIC_KINDS = {"int", "wan", "num", "ratio", "pp"}
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    title: str
+    kind: Kind = "text"
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart over a table's rows: one bar group per row (`category` column), one series per value
+    column. `horizontal` bars suit long category names (lead units, towns, regions)."""
+
+    title: str
+    category: str
+    values: tuple[str, ...]
+    ratio: bool = True
+    stacked: bool = False
+    horizontal: bool = True
+
+
+@dataclass
+class Table:
+    title: str
+    cols: list[Col]
+    rows: list[dict]
+    chart: Chart | None = None
+    note: str = ""
+    empty: str = "无"
+    link_col: str | None = None  # column whose cell links to another part (value = part anchor in `links`)
+    links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: object
+    kind: Kind = "ratio"
+    key: str = ""
+    status: str | None = None
+
+
+@dataclass
+class Cards:
+    title: str
+    items: list[Card]
+
+
+@dataclass
+class Text:
+    text: str
+    style: Literal["note", "ok", "warn", "bad"] = "note"
+
+
+Block = Table | Cards | Text
+
+
+@dataclass
+class Part:
+    name: str  # short name: xlsx sheet name and HTML anchor
+    title: str
+    blocks: list[Block]
+    anchor: str = ""
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    stem: str  # file name without extension
+    parts: list[Part]
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Values
+# ------------------------------------------------------------------------------------------------------
+
+
+def is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as dicts with None for missing values (pandas NA/NaN/NaT)."""
+    if frame.empty:
+        return []
+    return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def number(value) -> float | int | None:
+    """A numeric cell value for xlsx/data attributes (Decimal/numpy → float/int)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f.is_integer() and abs(f) < 1e15 else f
+
+
+def fmt(value, kind: Kind) -> str:
+    """A value as display text (not escaped)."""
+    if is_missing(value):
+        return "—" if kind in NUMERIC_KINDS else ""
+    if kind in NUMERIC_KINDS:
+        n = number(value)
+        if n is None:
+            return str(value)
+        if kind == "int":
+            return f"{n:,.0f}"
+        if kind == "wan":
+            return f"{n:,.1f}"
+        if kind == "num":
+            return f"{n:,.2f}"
+        if kind == "ratio":
+            return f"{n * 100:.1f}%"
+        return f"{n * 100:+.1f}"
+    if kind == "date" and isinstance(value, datetime | pd.Timestamp | date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------------------
+# HTML
+# ------------------------------------------------------------------------------------------------------
+
+EXTRA_CSS = """
+nav.toc{columns:4 160px;font-size:13px;margin:8px 0 16px} nav.toc a{display:block}
+section.part{margin-top:28px;border-top:3px solid #9fb3c8;padding-top:6px}
+.card.st-met,.card.st-ok,.card.st-behind,.card.st-severe,.card.st-none{font-weight:normal}
+svg text{font-family:inherit} a{color:#1f4e79}
+@media print{section.part{page-break-before:always} nav.toc{display:none}}
+"""
+
+
+def _attrs(key: str, value, kind: Kind) -> str:
+    if kind in NUMERIC_KINDS:
+        n = number(value)
+        raw = "" if n is None else repr(n)
+    else:
+        raw = "" if is_missing(value) else fmt(value, kind)
+    return f' data-key="{esc(key)}" data-value="{esc(raw)}"'
+
+
+def _status_class(value) -> str:
+    style = STATUS_STYLES.get(str(value)) if not is_missing(value) else None
+    return f" {style[0]}" if style else ""
+
+
+def _html_cards(block: Cards) -> str:
+    items = []
+    for c in block.items:
+        items.append(
+            f'<div class="card{_status_class(c.status)}"{_attrs(c.key or c.label, c.value, c.kind)}>'
+            f'<div class="n">{esc(fmt(c.value, c.kind))}</div><div class="l">{esc(c.label)}'
+            + (f"（{esc(c.status)}）" if c.status else "")
+            + "</div></div>"
+        )
+    return f"<h3>{esc(block.title)}</h3><div class='cards'>{''.join(items)}</div>"
+
+
+def _html_cell(table: Table, col: Col, row: dict) -> str:
+    value = row.get(col.key)
+    cls = "n" if col.kind in NUMERIC_KINDS else ""
+    if col.kind == "status":
+        cls += _status_class(value)
+    text = esc(fmt(value, col.kind))
+    if table.link_col == col.key and str(value) in table.links:
+        text = f'<a href="#{esc(table.links[str(value)])}">{text}</a>'
+    cls_attr = f' class="{cls.strip()}"' if cls.strip() else ""
+    return f"<td{cls_attr}{_attrs(col.key, value, col.kind)}>{text}</td>"
+
+
+def _html_table(table: Table) -> str:
+    out = [f"<h3>{esc(table.title)}</h3>"]
+    if table.note:
+        out.append(f"<p class='small'>{esc(table.note)}</p>")
+    if not table.rows:
+        out.append(f"<p>{esc(table.empty)}</p>")
+        return "".join(out)
+    if table.chart is not None:
+        out.append(svg_bar_chart(table))
+    head = "".join(f"<th>{esc(c.title)}</th>" for c in table.cols)
+    body = "".join(
+        "<tr>" + "".join(_html_cell(table, c, row) for c in table.cols) + "</tr>" for row in table.rows
+    )
+    out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return "".join(out)
+
+
+SERIES_COLOURS = ["#2f6fad", "#f0a030", "#5aa05a", "#d64545", "#8064a2", "#9aa5b1"]
+
+
+def svg_bar_chart(table: Table) -> str:
+    """Inline SVG bars of a table's chart (no script): grouped or stacked, horizontal bars, a legend."""
+    chart = table.chart
+    assert chart is not None
+    titles = {c.key: c.title for c in table.cols}
+    rows = table.rows
+    values = [[number(r.get(k)) or 0 for k in chart.values] for r in rows]
+    top = max([sum(v) if chart.stacked else max(v, default=0) for v in values] + [1e-9])
+    if chart.ratio:
+        top = max(top, 1.0)
+    label_w, bar_area, pad = 170, 460, 8
+    group_h = 16 if chart.stacked else 8 * len(chart.values) + 6
+    height = pad * 2 + group_h * len(rows) + 26
+    width = label_w + bar_area + 70
+    parts = [
+        f'<svg width="{width}" height="{height}" role="img" aria-label="{esc(chart.title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{esc(chart.title)}</title>',
+        f'<line x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - 26}" stroke="#9aa5b1"/>',
+    ]
+    for i, (row, vals) in enumerate(zip(rows, values, strict=True)):
+        y = pad + i * group_h
+        label = fmt(row.get(chart.category), "text")[:14]
+        parts.append(
+            f'<text x="{label_w - 4}" y="{y + group_h / 2 + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{esc(label)}</text>"
+        )
+        x = float(label_w)
+        for j, v in enumerate(vals):
+            w = bar_area * max(v, 0) / top
+            colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
+            if chart.stacked:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{group_h - 4}" fill="{colour}"/>'
+                )
+                x += w
+            else:
+                by = y + 3 + j * 8
+                parts.append(f'<rect x="{x:.1f}" y="{by}" width="{w:.1f}" height="7" fill="{colour}"/>')
+        if not chart.stacked:
+            shown = fmt(row.get(chart.values[0]), "ratio" if chart.ratio else "num")
+            parts.append(
+                f'<text x="{label_w + bar_area * max(vals[0], 0) / top + 4:.1f}" y="{y + 10}" '
+                f'font-size="10">{esc(shown)}</text>'
+            )
+    legend_y = height - 14
+    for j, key in enumerate(chart.values):
+        lx = label_w + j * 130
+        parts.append(
+            f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" '
+            f'fill="{SERIES_COLOURS[j % len(SERIES_COLOURS)]}"/>'
+            f'<text x="{lx + 14}" y="{legend_y}" font-size="11">{esc(titles.get(key, key))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _html_block(block: Block) -> str:
+    if isinstance(block, Cards):
+        return _html_cards(block)
+    if isinstance(block, Table):
+        return _html_table(block)
+    css = {"note": "small", "ok": "banner ok", "warn": "banner warn", "bad": "banner bad"}[block.style]
+    return f"<p class='{css}'>{esc(block.text)}</p>"
+
+
+def render_html(doc: Document) -> str:
+    out = [
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(doc.title)}</title><style>{CSS}{STATUS_CSS}{EXTRA_CSS}</style></head><body>",
+        f"<h1>{esc(doc.title)}</h1><div class='meta'>{esc(doc.subtitle)}</div>",
+    ]
+    if len(doc.parts) > 2:
+        links = "".join(f"<a href='#{esc(p.anchor)}'>{esc(p.title)}</a>" for p in doc.parts)
+        out.append(f"<nav class='toc'>{links}</nav>")
+    for part in doc.parts:
+        out.append(f"<section class='part' id='{esc(part.anchor)}'><h2>{esc(part.title)}</h2>")
+        out.extend(_html_block(b) for b in part.blocks)
+        out.append("</section>")
+    if doc.notes:
+        out.append("<h2>口径说明</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in doc.notes) + "</ul>")
+    out.append("</body></html>")
+    return "\n".join(out)

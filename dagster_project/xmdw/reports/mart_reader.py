@@ -1,0 +1,166 @@
+"""Everything the bulletins read, as plain selections from schemas `marts` and `ref` of a warehouse (or of
+its published BI copy). No figure is computed here: queries select, filter and sort mart rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+# The headline variant of each of the 五率 (the target-bound definitions, docs/metrics/rates.md).
+HEADLINE_RATES: list[tuple[str, str, str]] = [
+    ("计划投资完成率", "all_key", "latest_plan"),
+    ("招商引资落地率", "signed_prior_year", "count"),
+    ("前期手续办结率", "county_new_start_key", "procedure"),
+    ("储备项目开工率", "county_new_start_key", "project"),
+    ("竣工投产达效率", "all_due_completion", "project"),
+]
+
+
+@contextmanager
+def open_marts(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, always closed (the warehouse may be rebuilt while a report is written)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """The full result as a DataFrame (fetched completely: DuckDB 2.0 rejects unfinished results)."""
+    return con.execute(sql, params or []).df()
+
+
+def report_months(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+    """(year, month) of every report month with project data: the months of the regions' rows in
+    mart_investment_ranking (which stops at each region's latest reported month)."""
+    rows = con.execute(
+        "SELECT DISTINCT year, month FROM marts.mart_investment_ranking WHERE dimension = 'region' ORDER BY 1, 2"
+    ).fetchall()
+    return [(int(y), int(m)) for y, m in rows]
+
+
+def regions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
+    """Regions with targets or project data in the month, with their names, in code order."""
+    return frame(
+        con,
+        """
+        WITH present AS (
+            SELECT region_code FROM marts.mart_target_status_summary WHERE plan_year = ? AND month = ?
+            UNION
+            SELECT region_code FROM marts.mart_investment_ranking WHERE year = ? AND month = ?
+        )
+        SELECT present.region_code, coalesce(r.name_zh, present.region_code) AS region_name,
+               r.city_zh, r.province_zh
+        FROM present LEFT JOIN ref.dim_region AS r ON r.region_code = present.region_code
+        ORDER BY present.region_code
+        """,
+        [year, month, year, month],
+    )
+
+
+@dataclass
+class Snapshot:
+    """Mart rows of every region at one report month (year, month)."""
+
+    year: int
+    month: int
+    regions: pd.DataFrame
+    status_summary: pd.DataFrame
+    targets: pd.DataFrame
+    ranking: pd.DataFrame
+    rates: pd.DataFrame
+    four_batches: pd.DataFrame
+    snails: pd.DataFrame
+    deadlines: pd.DataFrame
+    funding: pd.DataFrame
+    attraction: pd.DataFrame
+    data_quality: pd.DataFrame
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: str = "month") -> Snapshot:
+    ym = [year, month]
+    return Snapshot(
+        year=year,
+        month=month,
+        regions=regions(con, year, month),
+        status_summary=frame(
+            con, "SELECT * FROM marts.mart_target_status_summary WHERE plan_year = ? AND month = ?", ym
+        ),
+        targets=frame(
+            con,
+            "SELECT * FROM marts.mart_target_progress WHERE plan_year = ? AND month = ? "
+            "ORDER BY region_code, target_id",
+            ym,
+        ),
+        ranking=frame(
+            con,
+            "SELECT * FROM marts.mart_investment_ranking WHERE year = ? AND month = ? "
+            "ORDER BY region_code, dimension, rank_completion NULLS LAST, group_name",
+            ym,
+        ),
+        rates=frame(
+            con,
+            "SELECT * FROM marts.mart_five_rates WHERE year = ? AND month = ? AND scope = 'region' "
+            "AND is_primary ORDER BY region_code, rate_name, cohort, variant",
+            ym,
+        ),
+        four_batches=frame(
+            con,
+            """
+            SELECT b.* FROM marts.mart_four_batches AS b
+            WHERE b.year = ? AND b.month = ?
+            ORDER BY b.region_code, CASE b.stage WHEN '谋划' THEN 1 WHEN '储备' THEN 2 WHEN '开工在建' THEN 3
+                     WHEN '竣工投产' THEN 4 ELSE 5 END
+            """,
+            ym,
+        ),
+        snails=frame(
+            con,
+            "SELECT * FROM marts.mart_snail_projects WHERE year = ? AND month = ? AND list_type = ? "
+            "ORDER BY region_code, snail_rank_in_region, project_id",
+            [year, month, snail_list],
+        ),
+        deadlines=frame(
+            con,
+            "SELECT * FROM marts.mart_fund_deadlines WHERE year = ? AND month = ? "
+            "ORDER BY region_code, days_left NULLS LAST, project_id, milestone",
+            ym,
+        ),
+        funding=frame(
+            con,
+            "SELECT * FROM marts.mart_funding WHERE year = ? AND month = ? AND is_total_row",
+            ym,
+        ),
+        attraction=frame(
+            con, "SELECT * FROM marts.mart_investment_attraction WHERE year = ? AND month = ?", ym
+        ),
+        data_quality=frame(
+            con,
+            "SELECT * FROM marts.mart_data_quality_summary WHERE is_latest_run "
+            "ORDER BY region_code, fatal_findings DESC, warning_findings DESC, submitting_unit",
+        ),
+    )
+
+
+def unit_scorecard(con: duckdb.DuckDBPyConnection, year: int, quarter: int) -> pd.DataFrame:
+    return frame(
+        con,
+        "SELECT * FROM marts.mart_unit_scorecard WHERE plan_year = ? AND quarter = ? "
+        "ORDER BY region_code, on_track_share DESC NULLS LAST, lead_unit",
+        [year, quarter],
+    )
+
+
+def plan_conflicts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    return frame(
+        con,
+        "SELECT * FROM marts.mart_plan_conflicts WHERE plan_year = ? ORDER BY region_code, conflict_group, target_id",
+        [year],
+    )

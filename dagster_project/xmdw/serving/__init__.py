@@ -1,0 +1,27 @@
+"""Serving: publish the marts (and the ref labels) for BI readers under data/serving/.
+
+BI tools, Excel users and the monthly bulletin read only these copies, never the build warehouse, so
+a running build is never blocked by a reader and a reader never sees a half-built mart.
+"""
+
+from xmdw.serving.copy import PUBLISHED_SCHEMAS, STORAGE_VERSION, PublishError
+from xmdw.serving.layout import ServingPaths, serving_paths
+from xmdw.serving.publish import PublishResult, publish
+
+__all__ = [
+    "PUBLISHED_SCHEMAS",
+    "STORAGE_VERSION",
+    "PublishError",
+    "PublishResult",
+    "ServingPaths",
+    "main",
+    "publish",
+    "serving_paths",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m xmdw.serving` — publish the current warehouse (see __main__.py)."""
+    from xmdw.serving.__main__ import main as _main
+
+    return _main(argv)

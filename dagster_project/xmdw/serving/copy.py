@@ -1,0 +1,135 @@
+"""Copy the published schemas from the build warehouse into a fresh DuckDB file readable by DuckDB 1.x."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from xmdw.serving.catalog import TableDoc
+
+PUBLISHED_SCHEMAS = ("marts", "ref")
+# Oldest DuckDB release that must open the served file (BI drivers lag behind the build's DuckDB 2.x).
+STORAGE_VERSION = "v1.4.0"
+# The served copy's alias while we write it; never a name the build warehouse can have.
+_DST = "xmdw_serving_copy"
+
+
+class PublishError(RuntimeError):
+    """Publishing failed; the previously served copy is untouched."""
+
+
+@dataclass(frozen=True)
+class CopiedTable:
+    schema: str
+    name: str
+    rows: int
+    columns: list[tuple[str, str]]  # (column, DuckDB type)
+    was_view: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def remove_duckdb_file(path: Path) -> None:
+    """Remove a DuckDB file and its WAL: a stale WAL next to a new file would be replayed into it."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def list_published(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, bool]]:
+    """(schema, name, is_view) of every table and view in the published schemas — whatever dbt built."""
+    schemas = ", ".join(_lit(s) for s in PUBLISHED_SCHEMAS)
+    rows = con.execute(
+        f"""
+        SELECT schema_name, table_name, false FROM duckdb_tables()
+         WHERE database_name = ? AND schema_name IN ({schemas}) AND NOT temporary
+        UNION ALL
+        SELECT schema_name, view_name, true FROM duckdb_views()
+         WHERE database_name = ? AND schema_name IN ({schemas}) AND NOT internal AND NOT temporary
+        ORDER BY 1, 2
+        """,
+        [catalog, catalog],
+    ).fetchall()
+    return [(s, t, bool(v)) for s, t, v in rows]
+
+
+def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> list[CopiedTable]:
+    """Write `marts` and `ref` of `warehouse` into the new file `target` (views become tables).
+
+    The build file is attached read-only and detached as soon as the copy is done, so the build's
+    writer is held off only for this copy. The copy runs in one read transaction: all tables come
+    from the same state of the warehouse.
+    """
+    if not warehouse.exists():
+        raise PublishError(f"数仓文件不存在，无法发布 — warehouse not found, nothing to publish: {warehouse}")
+    remove_duckdb_file(target)
+    # dbt-duckdb writes views that name their catalog (the file stem), so attach under that name.
+    src = warehouse.stem
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # no progress bars in the Dagster log
+    try:
+        try:
+            con.execute(f"ATTACH {_lit(str(warehouse))} AS {_q(src)} (READ_ONLY)")
+        except duckdb.IOException as e:
+            raise PublishError(
+                f"数仓文件正被写入或无法打开，发布中止 — cannot open the build warehouse read-only "
+                f"(is a build still writing it?): {warehouse}: {e}"
+            ) from e
+        con.execute(f"ATTACH {_lit(str(target))} AS {_DST} (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+        con.execute("BEGIN TRANSACTION")
+        copied = [
+            _copy_one(con, src, schema, name, is_view) for schema, name, is_view in list_published(con, src)
+        ]
+        con.execute("COMMIT")
+        con.execute(f"DETACH {_q(src)}")
+        for table in copied:
+            _comment(con, table, docs.get(table.name))
+        con.execute(f"CHECKPOINT {_DST}")
+        con.execute(f"DETACH {_DST}")
+    except Exception:
+        con.close()
+        remove_duckdb_file(target)
+        raise
+    con.close()
+    if not copied:
+        remove_duckdb_file(target)
+        raise PublishError(
+            f"数仓中没有 marts/ref 表，发布中止 — no tables in schemas marts/ref of {warehouse}"
+        )
+    return copied
+
+
+def _copy_one(con: duckdb.DuckDBPyConnection, src: str, schema: str, name: str, is_view: bool) -> CopiedTable:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_DST}.{_q(schema)}")
+    dst = f"{_DST}.{_q(schema)}.{_q(name)}"
+    con.execute(f"CREATE TABLE {dst} AS SELECT * FROM {_q(src)}.{_q(schema)}.{_q(name)}")
+    rows = con.execute(f"SELECT count(*) FROM {dst}").fetchall()[0][0]
+    cols = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [_DST, schema, name],
+    ).fetchall()
+    return CopiedTable(schema, name, int(rows), [(c, t) for c, t in cols], is_view)
+
+
+def _comment(con: duckdb.DuckDBPyConnection, table: CopiedTable, doc: TableDoc | None) -> None:
+    """Carry the dbt descriptions as COMMENTs: Superset and DBeaver show them next to the table."""
+    if doc is None:
+        return
+    dst = f"{_DST}.{_q(table.schema)}.{_q(table.name)}"
+    if doc.description:
+        con.execute(f"COMMENT ON TABLE {dst} IS {_lit(doc.description)}")
+    for col, _ in table.columns:
+        if doc.columns.get(col):
+            con.execute(f"COMMENT ON COLUMN {dst}.{_q(col)} IS {_lit(doc.columns[col])}")
