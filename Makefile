@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(XMDW_DATA_DIR)/dagster_home
 
-.PHONY: install prepare run test test-heavy lint format ui templates demo bench clean contract
+.PHONY: install prepare run test test-heavy lint format ui templates demo bench bench-nation clean contract
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 not found" && exit 1)
@@ -56,6 +56,15 @@ templates: install
 
 demo: install
 	$(BIN)/xmdw demo
+
+# Benchmarks (docs/benchmarks.md): every stage 3 times, the hand-SQL floor, the whole `xmdw run` (3 times at
+# county, once at province) and the monthly increment, ~15 min on 2 cores. Data and results in data/bench/.
+bench: prepare
+	$(BIN)/python bench/run.py --scales county,province --repeat 3
+
+# Nation scale (~1 M projects, ~1.2 GB of CSV): on purpose only
+bench-nation: prepare
+	$(BIN)/python bench/run.py --scales nation --repeat 1
 
 clean:
 	rm -rf data dbt_models/target dbt_models/logs .pytest_cache

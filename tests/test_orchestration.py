@@ -5,16 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from xmdw.orchestration.dbt import dbt_build_args, group_for
+from xmdw.orchestration.dbt import group_for
+from xmdw.orchestration.dbt_cli import dbt_build_args
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(unit_tests=True) == ["build"]
     assert dbt_build_args(
         select="marts.progress+",
         exclude="tag:slow",
         full_refresh=True,
         dbt_vars={"plan_year": 2024, "as_of": "2024-06"},
+        unit_tests=True,
     ) == [
         "build",
         "--select",

@@ -15,9 +15,9 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from xmdw.contract import Column, Contract, Entity, normalise_header
+from xmdw.contract import Column, Contract, Entity
 from xmdw.ingestion import values as V
-from xmdw.ingestion.layout import Layout, MappedColumn, detect_layout
+from xmdw.ingestion.layout import Layout, MappedColumn, detect_layout, normalise_cached
 from xmdw.ingestion.problems import FileRejected, Problem
 from xmdw.ingestion.workbook import Sheet, UnreadableFile, read_file
 from xmdw.paths import SEEDS_DIR
@@ -183,8 +183,9 @@ def _classify(row: list, layout: Layout) -> str | None:
         return "section"  # 一、新开工项目（30个）: a group heading inside the table
     if all(UNIT_CELL_RE.match(re.sub(r"\s+", "", t)) for t in texts):
         return "units"
-    mapped_headers = {normalise_header(m.header.split("/")[-1]) for m in layout.columns}
-    if sum(1 for t in texts if normalise_header(t) in mapped_headers) >= max(2, len(layout.columns) // 2):
+    # every row is checked: the memoised normalisation (the same dozen headers each time)
+    mapped_headers = {normalise_cached(m.header.split("/")[-1]) for m in layout.columns}
+    if sum(1 for t in texts if normalise_cached(t) in mapped_headers) >= max(2, len(layout.columns) // 2):
         return "header"  # header repeated (page breaks, pasted blocks)
     return None
 

@@ -202,7 +202,6 @@ def insert_rows(
     frame = pd.DataFrame([{n: r.get(n) for n in names} for r in rows], columns=names, dtype="str")
     con.register("_incoming_frame", frame)
     casts = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in entity.columns)
-    keys = ", ".join(f'"{k}"' for k in entity.natural_key)
     con.execute("DROP TABLE IF EXISTS _incoming")
     con.execute(
         f"""
@@ -214,6 +213,10 @@ def insert_rows(
     )
     con.unregister("_incoming_frame")
     table = f"{RAW}.{entity.table}"
+    t_keys = ", ".join(f't."{k}"' for k in entity.natural_key)
+    # The latest revision of the incoming keys only: the semi join lets DuckDB skip the rest of the
+    # table, where aggregating every key made each file cost O(table) (1.3 s per file at 5 M rows,
+    # minutes to hours over a nation-scale batch; docs/benchmarks.md).
     con.execute(
         f"""
         INSERT INTO {table} BY NAME
@@ -221,7 +224,11 @@ def insert_rows(
                ? AS _file_id, ? AS _source_file, ? AS _file_sha256, ? AS _ingested_at,
                COALESCE(p.max_rev, 0) + 1 AS _revision
         FROM _incoming i
-        LEFT JOIN (SELECT {keys}, max(_revision) AS max_rev FROM {table} GROUP BY ALL) p
+        LEFT JOIN (
+            SELECT {t_keys}, max(t._revision) AS max_rev
+            FROM {table} t SEMI JOIN _incoming k ON {_key_join(entity, "t", "k")}
+            GROUP BY ALL
+        ) p
           ON {_key_join(entity, "i", "p")}
         """,
         [lineage["file_id"], lineage["file_name"], lineage["sha256"], lineage["ingested_at"]],
@@ -268,9 +275,32 @@ def _record_changes(con: duckdb.DuckDBPyConnection, entity: Entity, lineage: dic
     return revised
 
 
+# Up to this many records go in as one parameterised INSERT: every file writes one log row and a
+# skipped row or two, and a pandas frame per call was ~1/4 of the ingestion time at province scale.
+FEW_RECORDS = 64
+
+
+def _bound(value: object, sql_type: str) -> object:
+    if value is None or (isinstance(value, float) and value != value):  # NaN: null, as pandas' notna()
+        return None
+    return str(value) if sql_type == "VARCHAR" else value
+
+
+def _insert_few(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    """The same rows as the frame path: text columns get str(value), other values are bound as they are."""
+    spec = LOG_TABLES[table]
+    values = [_bound(r.get(c), t) for r in records for c, t in spec]
+    row = "(" + ", ".join("?" * len(spec)) + ")"
+    names = ", ".join(f'"{c}"' for c, _ in spec)
+    con.execute(f"INSERT INTO {RAW}.{table} ({names}) VALUES " + ", ".join([row] * len(records)), values)
+
+
 def insert_records(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
     """Append plain records to a log table (column order from LOG_TABLES)."""
     if not records:
+        return
+    if len(records) <= FEW_RECORDS:
+        _insert_few(con, table, records)
         return
     cols = [n for n, _ in LOG_TABLES[table]]
     frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)

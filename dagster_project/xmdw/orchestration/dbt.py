@@ -1,6 +1,5 @@
 """dbt assets: the dbt project in dbt_models/ loaded with dagster-dbt, grouped by folder."""
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from xmdw.orchestration.dbt_cli import dbt_build_args
 from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
 
 DBT_PROJECT = DbtProject(
@@ -46,25 +46,6 @@ class XmdwDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] in ("model", "seed", "snapshot"):
             spec = spec.replace_attributes(group_name=group_for(props["resource_type"], props["fqn"]))
         return spec
-
-
-def dbt_build_args(
-    select: str | None = None,
-    exclude: str | None = None,
-    full_refresh: bool = False,
-    dbt_vars: dict | None = None,
-) -> list[str]:
-    """The dbt CLI arguments for a build. Pure, so the exact command is unit-tested."""
-    args = ["build"]
-    if select:
-        args += ["--select", select]
-    if exclude:
-        args += ["--exclude", exclude]
-    if full_refresh:
-        args.append("--full-refresh")
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars, sort_keys=True, ensure_ascii=False)]
-    return args
 
 
 @dbt_assets(

@@ -10,6 +10,7 @@ from xmdw.ingestion.store import LOG_TABLES, RAW
 from xmdw.paths import DataPaths
 from xmdw.settings import configure_environment
 
+LOG_EVERY = 100  # files between progress lines in the run log
 RAW_TABLES = [e.table for e in load_contract().entities.values()] + list(LOG_TABLES)
 # Ledgers reported per month (their rows carry year and month); the others describe the current state.
 MONTHLY_LEDGERS = [
@@ -60,9 +61,15 @@ def ingest_landing_asset(context: AssetExecutionContext):
     paths = configure_environment()
 
     def progress(done: int, total: int, outcome: FileOutcome) -> None:
+        # One Dagster event per file cost ~20 s of a 2,800-file province batch (docs/benchmarks.md):
+        # log each file with a problem, and otherwise a progress line every LOG_EVERY files.
+        problem = outcome.reason is not None or outcome.rows_rejected or outcome.status != "accepted"
+        if not (problem or done % LOG_EVERY == 0 or done == total):
+            return
         extra = f" — {outcome.reason.located_zh()}" if outcome.reason else ""
         context.log.info(
-            f"[{done}/{total}] {outcome.file_name}: {outcome.status} rows={outcome.rows_loaded}{extra}"
+            f"[{done}/{total}] {outcome.file_name}: {outcome.status} rows={outcome.rows_loaded}"
+            f" rejected={outcome.rows_rejected}{extra}"
         )
 
     batch = ingest_landing(paths, progress=progress, run_id=context.run_id[:12])
