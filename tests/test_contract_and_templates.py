@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 
 from xmdw.contract import load_contract, normalise_header
 from xmdw.contract.render import rendered_files
-from xmdw.templates import HEADER_ROW, UNITS_ROW, header_text, write_templates
+from xmdw.templates import HEADER_ROW, UNITS_ROW, drop_down, header_text, write_templates
 
 C = load_contract()
 
@@ -42,16 +42,16 @@ def test_templates_match_the_contract(tmp_path):
         assert [normalise_header(h) for h in headers] == [normalise_header(c.zh) for c in e.columns]
         units = rows[UNITS_ROW][1:]
         assert units == [c.unit_zh or "" for c in e.columns]
-        # one drop-down list per code column, fed from the hidden code sheet
+        # one drop-down list per listed column (codes, 是/否, region and indicator codes), fed from the
+        # hidden code sheet, in column order
         sheet_xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
-        assert sheet_xml.count("<dataValidation ") == sum(1 for c in e.columns if c.type == "code")
+        listed = [(c, drop_down(c, e, C)) for c in e.columns if drop_down(c, e, C)]
+        assert sheet_xml.count('<dataValidation type="list"') == len(listed)
+        assert all(c.type != "code" or dd for c, dd in [(c, drop_down(c, e, C)) for c in e.columns])
         codes = wb.get_sheet_by_name("代码表").to_python()
-        code_cols = [c for c in e.columns if c.type == "code"]
-        if code_cols:
-            assert codes[0][: len(code_cols)] == [c.zh for c in code_cols]
-            first = code_cols[0]
-            values = [r[0] for r in codes[1:] if r and r[0]]
-            assert values == C.code_lists[first.code_list].labels
+        assert codes[0][: len(listed)] == [c.zh for c, _ in listed]
+        first_values = [r[0] for r in codes[1:] if r and r[0]]
+        assert first_values == listed[0][1][0]
 
 
 def test_code_list_labels_normalise_back_to_codes():

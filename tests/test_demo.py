@@ -89,7 +89,7 @@ def test_summary_shape(county) -> None:
     assert {"not_a_number", "missing_required_column", "not_a_ledger", "corrected_resubmission", "duplicate_key",
             "since_start_below_ytd", "ytd_decrease", "land_before_signing", "stats_library_below_threshold",
             "unknown_code"} <= kinds  # fmt: skip
-    assert all(i["expect"] in {"rejected_row", "quarantined_file", "revision", "dq_warning", "dq_fatal"}
+    assert all(i["expect"] in {"rejected_row", "value_finding", "quarantined_file", "revision", "dq_warning", "dq_fatal"}
                for i in s.injected)  # fmt: skip
     assert '"injected"' in s.to_json()
     suffixes = {p.suffix for p in root.rglob("*") if p.is_file()}
@@ -113,7 +113,20 @@ def test_rejected_rows_are_exactly_the_injected_ones(county, parsed: Parsed) -> 
     rejected = {(f, p.sheet, p.row) for f, pf in parsed.files.items() for p in pf.rejected}
     injected = {(i["file"], i["sheet"], i["row"]) for i in s.injected_by("rejected_row")}
     assert rejected == injected
-    assert len(injected) >= 4  # three non-numbers and a duplicated key (two rows)
+    assert len(injected) >= 2  # a duplicated key (two rows)
+
+
+def test_unreadable_optional_values_are_findings_and_rows_kept(county, parsed: Parsed) -> None:
+    """本月完成投资 / 签约金额 / 下达金额 written as text: the value is left empty, the row is loaded."""
+    _, s = county
+    found = {(f, p.sheet, p.row, p.column) for f, pf in parsed.files.items() for p in pf.findings}
+    injected = s.injected_by("value_finding")
+    assert len(injected) == 3
+    for i in injected:
+        pf = parsed.files[i["file"]]
+        assert any(f == i["file"] and r == i["row"] for f, _, r, _ in found), i
+        row = next(r for r in pf.rows if r["_source_row"] == i["row"])
+        assert row.get(i["column"].lstrip("@")) is None
 
 
 def test_other_units_convert_to_wanyuan(county, parsed: Parsed) -> None:

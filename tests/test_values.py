@@ -62,7 +62,12 @@ def test_parse_ratio():
     assert V.parse_ratio("85%", False) == Decimal("0.85")
     assert V.parse_ratio(85, False) == Decimal("0.85")  # > 1 means percent
     assert V.parse_ratio(0.85, False) == Decimal("0.85")
-    assert V.parse_ratio(1, True) == Decimal("0.01")  # the header says %
+    # under a % header a number up to 1 is a fraction (Excel stores 100 % typed in a cell as 1) ...
+    assert V.parse_ratio(1, True) == Decimal("1")
+    assert V.parse_ratio(0.45, True) == Decimal("0.45")
+    assert V.parse_ratio(45, True) == Decimal("0.45")
+    # ... unless the column publishes percent points (statistics bureau growth): 0.8 means 0.8 %
+    assert V.parse_ratio(0.8, True, percent_points=True) == Decimal("0.008")
 
 
 def test_parse_amount_applies_unit_factor():
@@ -104,3 +109,44 @@ def test_bool():
     assert V.parse_bool(None) is None
     with pytest.raises(V.ValueProblem):
         V.parse_bool("也许")
+
+
+@pytest.mark.parametrize("raw", ["12,34", "1,2,3", "1234,5", "1,23"])
+def test_thousands_separators_elsewhere_than_every_three_digits_are_refused(raw):
+    with pytest.raises(V.ValueProblem) as exc:
+        V.parse_decimal(raw)
+    assert exc.value.rule == "ING-NUM-SEP"
+
+
+@pytest.mark.parametrize("raw", ["1E+30", 1e30, float("inf"), "1e999999999"])
+def test_absurd_magnitudes_are_refused_not_crashed_on(raw):
+    with pytest.raises(V.ValueProblem) as exc:
+        V.parse_decimal(raw)
+    assert exc.value.rule == "ING-RANGE"
+
+
+@pytest.mark.parametrize("raw", [1.2345678901234568e17, "1.23457E+17", 1e15, 2024001.5, True])
+def test_identifiers_typed_as_numbers_are_refused(raw):
+    with pytest.raises(V.ValueProblem) as exc:
+        V.parse_identifier(raw, "项目编号")
+    assert exc.value.rule == "ING-CODE-NUM" and "请将该列设置为文本格式后重新填写" in exc.value.message_zh
+
+
+def test_identifiers_exact_as_excel_shows_them_are_kept():
+    assert V.parse_identifier(610728.0, "区划代码") == "610728"
+    assert V.parse_identifier("\u200b610728-2024-001\ufeff", "项目编号") == "610728-2024-001"
+    assert (
+        V.parse_identifier("１２３４５６７８９０１２３４５６７８", "项目编号") == "123456789012345678"
+    )  # text: exact
+
+
+@pytest.mark.parametrize("raw", [date(9999, 12, 31), date(1900, 2, 28), "1949-12-31", "2101-01-01"])
+def test_implausible_dates_are_refused(raw):
+    with pytest.raises(V.ValueProblem) as exc:
+        V.parse_date(raw)
+    assert "日期应写作 2024-03-15 或 2024年3月15日" in exc.value.message_zh
+
+
+def test_invisible_characters_and_no_break_spaces():
+    assert V.clean_text("\ufeffP1\u200b\u200c\u200d") == "P1"
+    assert V.raw_text("镇巴\u00a0县\u2060") == "镇巴 县"

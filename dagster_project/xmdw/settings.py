@@ -7,6 +7,7 @@ dbt, Dagster and Great Expectations is switched off here, before any of them is 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from xmdw.paths import DataPaths, data_paths
 
@@ -50,3 +51,55 @@ def _write_dagster_yaml(path: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(DAGSTER_YAML)
+
+
+# --- Ingestion limits (issue 11): what one submitted file may cost before it is refused. -----------------
+# Each is an environment variable; docs/reliability.md lists them with their defaults and why.
+LIMIT_DEFAULTS: dict[str, float] = {
+    "XMDW_MAX_FILE_MB": 100,  # bytes on disk of one file
+    "XMDW_MAX_UNZIPPED_MB": 1024,  # sum of the uncompressed sizes an xlsx's zip directory declares
+    "XMDW_MAX_PART_MB": 512,  # one member of an xlsx (a sheet, sharedStrings.xml)
+    "XMDW_MAX_ROWS": 1_048_576,  # rows of one sheet or CSV (Excel's own maximum)
+    "XMDW_MAX_COLUMNS": 1_000,  # columns of one sheet (ledgers have < 60)
+    "XMDW_MAX_CELLS": 20_000_000,  # rows x columns of a sheet's used area (what the reader allocates)
+    "XMDW_MAX_CELL_CHARS": 32_767,  # characters of one cell (Excel's own maximum)
+    "XMDW_LANDING_SETTLE_SECONDS": 30,  # a landing file modified this recently may still be being copied
+    "XMDW_LANDING_RECHECK_SECONDS": 0.5,  # ... so it is looked at twice, this far apart
+}
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_file_bytes: int
+    max_unzipped_bytes: int
+    max_part_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_cell_chars: int
+    settle_seconds: float
+    recheck_seconds: float
+
+
+def _limit(name: str) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else LIMIT_DEFAULTS[name]
+    except ValueError:
+        return LIMIT_DEFAULTS[name]  # a typo in a setting must not stop ingestion: the default applies
+
+
+def ingest_limits() -> IngestLimits:
+    """The limits in force now (read from the environment on every call, so tests and operators can set them)."""
+    mb = 1024 * 1024
+    return IngestLimits(
+        max_file_bytes=int(_limit("XMDW_MAX_FILE_MB") * mb),
+        max_unzipped_bytes=int(_limit("XMDW_MAX_UNZIPPED_MB") * mb),
+        max_part_bytes=int(_limit("XMDW_MAX_PART_MB") * mb),
+        max_rows=int(_limit("XMDW_MAX_ROWS")),
+        max_columns=int(_limit("XMDW_MAX_COLUMNS")),
+        max_cells=int(_limit("XMDW_MAX_CELLS")),
+        max_cell_chars=int(_limit("XMDW_MAX_CELL_CHARS")),
+        settle_seconds=_limit("XMDW_LANDING_SETTLE_SECONDS"),
+        recheck_seconds=_limit("XMDW_LANDING_RECHECK_SECONDS"),
+    )

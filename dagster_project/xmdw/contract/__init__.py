@@ -10,6 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -36,6 +37,14 @@ SQL_TYPES = {
     "bool": "BOOLEAN",
 }
 
+NUMERIC_TYPES = {"int", "year", "month", "money", "usd", "ratio", "number"}
+# Largest magnitude each stored numeric type holds: a declared range must fit inside it.
+STORAGE_LIMITS = {"money": Decimal("1e14"), "usd": Decimal("1e14"), "ratio": Decimal("1e6")}
+RATIO_SCALES = {"fraction_up_to_1", "percent_points"}
+
+# Invisible characters (zero-width space/joiners, word joiner, BOM) never part of a header.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
 # Lineage columns every raw row carries (name, SQL type, description).
 LINEAGE_COLUMNS: list[tuple[str, str, str]] = [
     ("_file_id", "VARCHAR", "Id of the ingested file (first 16 hex of its SHA-256)"),
@@ -53,7 +62,7 @@ LINEAGE_COLUMNS: list[tuple[str, str, str]] = [
 
 def normalise_header(text: object) -> str:
     """Canonical form of a header cell for matching: NFKC, no whitespace, no required-marks."""
-    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", str(text or "")))
     s = re.sub(r"\s+", "", s)
     return s.strip("*※★:：")
 
@@ -68,6 +77,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     code_list: str | None = None
     default: str | None = None
+    help: str = ""  # Chinese: what the column means (template comments)
+    range: tuple[Decimal, Decimal] | None = None  # numeric columns: allowed [min, max], stored unit
+    ratio_scale: str = "fraction_up_to_1"
 
     @property
     def sql_type(self) -> str:
@@ -81,6 +93,11 @@ class Column:
     @property
     def unit_zh(self) -> str | None:
         return {"money": "万元", "usd": "万美元", "ratio": "%"}.get(self.type)
+
+    @property
+    def is_identifier(self) -> bool:
+        """A key or code typed as text (项目编号, 区划代码, 行业代码 …): never read as a number."""
+        return self.type == "text" and self.name.endswith(("_id", "_code"))
 
 
 @dataclass(frozen=True)
@@ -166,11 +183,25 @@ def _load_code_lists(path: Path) -> dict[str, CodeList]:
     return lists
 
 
-def _load_entity(name: str, spec: dict) -> Entity:
+def _range(name: str, col: dict, type_ranges: dict) -> tuple[Decimal, Decimal] | None:
+    """The column's declared range, else its type's; checked against what the storage type holds."""
+    spec = col.get("range", type_ranges.get(col["type"]))
+    if spec is None:
+        return None
+    low, high = (Decimal(str(x)) for x in spec)
+    limit = STORAGE_LIMITS.get(col["type"])
+    if low > high or (limit is not None and max(abs(low), abs(high)) >= limit):
+        raise ValueError(f"contract: {name}.{col['name']} range {spec} does not fit {col['type']} storage")
+    return low, high
+
+
+def _load_entity(name: str, spec: dict, type_ranges: dict) -> Entity:
     cols = []
     for c in spec["columns"]:
         if c["type"] not in COLUMN_TYPES:
             raise ValueError(f"contract: {name}.{c['name']} has unknown type {c['type']!r}")
+        if c.get("ratio_scale", "fraction_up_to_1") not in RATIO_SCALES:
+            raise ValueError(f"contract: {name}.{c['name']} has unknown ratio_scale {c['ratio_scale']!r}")
         cols.append(
             Column(
                 name=c["name"],
@@ -181,6 +212,9 @@ def _load_entity(name: str, spec: dict) -> Entity:
                 aliases=tuple(c.get("aliases", ())),
                 code_list=c.get("code_list"),
                 default=None if c.get("default") is None else str(c["default"]),
+                help=c.get("help", ""),
+                range=_range(name, c, type_ranges),
+                ratio_scale=c.get("ratio_scale", "fraction_up_to_1"),
             )
         )
     return Entity(
@@ -196,7 +230,8 @@ def _load_entity(name: str, spec: dict) -> Entity:
 @cache
 def load_contract() -> Contract:
     raw = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))
-    entities = {name: _load_entity(name, spec) for name, spec in raw["entities"].items()}
+    type_ranges = raw.get("type_ranges", {})
+    entities = {name: _load_entity(name, spec, type_ranges) for name, spec in raw["entities"].items()}
     code_lists = _load_code_lists(SEEDS_DIR / "code_lists.csv")
     for e in entities.values():
         for c in e.columns:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from xmdw.contract import LINEAGE_COLUMNS, Contract, Entity, load_contract
+from xmdw.contract import LINEAGE_COLUMNS, Column, Contract, Entity, load_contract
 from xmdw.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging" / "raw"
@@ -180,6 +180,12 @@ def data_contract_md(contract: Contract) -> str:
         "`file.region` (a region name in the title or file name), `file.plan_version` (中期调整 if the title says",
         "so, else 年初).",
         "",
+        "Column `range`: the values accepted, in the stored unit (ratios as fractions); a value outside it, or",
+        "one that cannot be read, rejects the row when the column is required and is left empty with a finding",
+        "(`raw.value_findings`) when it is optional. Dates must lie in 1950–2100. Key and code columns (`*_id`,",
+        "`*_code`) typed as numbers are refused unless Excel shows them exactly (at most 15 digits, no",
+        "scientific notation).",
+        "",
     ]
     for e in contract.entities.values():
         out += [
@@ -190,13 +196,13 @@ def data_contract_md(contract: Contract) -> str:
             f"Template: `{e.template_file}` · natural key: ({', '.join(f'`{k}`' for k in e.natural_key)}) · "
             f"raw table `raw.{e.table}` · staging `stg_raw__{e.table}`",
             "",
-            "| column | 表头 | type | required | default | code list | also accepted headers | description |",
-            "|---|---|---|---|---|---|---|---|",
+            "| column | 表头 | type | required | default | range | code list | also accepted headers | description |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for c in e.columns:
             out.append(
                 f"| `{c.name}` | {c.zh} | {c.type} ({TYPE_ZH[c.type]}) | {'yes' if c.required else ''} | "
-                f"{c.default or ''} | {c.code_list or ''} | {'、'.join(c.aliases)} | {c.en} |"
+                f"{c.default or ''} | {_range_md(c)} | {c.code_list or ''} | {'、'.join(c.aliases)} | {c.en} |"
             )
         out.append("")
     out += [
@@ -213,6 +219,14 @@ def data_contract_md(contract: Contract) -> str:
         out.append(f"- **{cl.name}**: {values}")
     out.append("")
     return "\n".join(out)
+
+
+def _range_md(col: Column) -> str:
+    if col.range is None:
+        return ""
+    low, high = (f"{x.normalize():,f}" for x in col.range)
+    scale = " (percent points)" if col.ratio_scale == "percent_points" else ""
+    return f"{low} … {high}{scale}"
 
 
 def rendered_files(contract: Contract | None = None) -> dict[Path, str]:

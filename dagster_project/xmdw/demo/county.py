@@ -18,7 +18,15 @@ from pathlib import Path
 
 from xmdw.contract import load_contract
 from xmdw.demo import catalog as C
-from xmdw.demo.summary import DQ_FATAL, DQ_WARNING, QUARANTINED_FILE, REJECTED_ROW, REVISION, DemoSummary
+from xmdw.demo.summary import (
+    DQ_FATAL,
+    DQ_WARNING,
+    QUARANTINED_FILE,
+    REJECTED_ROW,
+    REVISION,
+    VALUE_FINDING,
+    DemoSummary,
+)
 from xmdw.demo.world import MONTHS, Project, RegionWorld, build_bazhou, build_zhenba
 from xmdw.demo.writer import Col, Style, Written, fmt_num, write_docx, write_table
 from xmdw.paths import SEEDS_DIR
@@ -613,7 +621,7 @@ class CountyWriter:
         # -- injections -----------------------------------------------------------------------------
         if bad and zb and unit == "县水利局" and m == 6:
             rows[0].setdefault("__raw__", {})["month_completed"] = "约100"
-            rows[0]["__inject__"] = [dict(kind="not_a_number", expect=REJECTED_ROW, column="@month_completed",
+            rows[0]["__inject__"] = [dict(kind="not_a_number", expect=VALUE_FINDING, column="@month_completed",
                                           entity="monthly_progress", project_id=rows[0]["project_id"],
                                           value="约100", rule="ING-NUM")]  # fmt: skip
         if bad and zb and unit == "县文旅局" and m == 10:
@@ -750,7 +758,7 @@ class CountyWriter:
                 rw for rw, c in zip(rows, w.contracts, strict=True) if c.signed.year < y and not c.land_date
             )
             bad_amount["__raw__"] = {"contract_amount": "待定"}
-            bad_amount["__inject__"] = [dict(kind="not_a_number", expect=REJECTED_ROW, column="@contract_amount",
+            bad_amount["__inject__"] = [dict(kind="not_a_number", expect=VALUE_FINDING, column="@contract_amount",
                                              entity="investment_contracts", value="待定", rule="ING-NUM")]  # fmt: skip
             early = next(
                 rw for rw, c in zip(rows, w.contracts, strict=True) if c.signed.year == y and c.land_date
@@ -815,7 +823,7 @@ class CountyWriter:
         if self.bad and not zb and m == 12:
             target = next(rw for rw in rows if rw["issued_amount"])
             target["__raw__"] = {"issued_amount": "1.2亿"}
-            target["__inject__"] = [dict(kind="not_a_number", expect=REJECTED_ROW, column="@issued_amount", entity="funds",
+            target["__inject__"] = [dict(kind="not_a_number", expect=VALUE_FINDING, column="@issued_amount", entity="funds",
                                          value="1.2亿", rule="ING-NUM")]  # fmt: skip
             for rw in rows[-2:]:
                 if rw["issued_amount"] and "__raw__" not in rw:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 # `expect` values of an injected item.
 REJECTED_ROW = "rejected_row"  # the parser rejects this row (rejected_rows)
+VALUE_FINDING = "value_finding"  # an optional value is unreadable: left empty, row kept (value_findings)
 QUARANTINED_FILE = "quarantined_file"  # the whole file goes to quarantine
 REVISION = "revision"  # a corrected resubmission: later file, same natural keys
 DQ_WARNING = "dq_warning"  # loads fine; a data-quality rule (warning) should flag it

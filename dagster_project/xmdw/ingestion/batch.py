@@ -1,13 +1,18 @@
 """Ingest a batch of landing files: parse, load, archive by content hash, quarantine with reason.
 
-One bad file never stops the batch. Every file gets one ingest_log row per attempt.
+Nothing one file does can stop the batch: any exception while reading, parsing or loading it rolls its
+load back and quarantines it (rule ING-CRASH, error class and message in the .reason.json and the log),
+and the next file goes on. A file still being copied is left in landing for the next run (status
+'deferred'); a file gone since the listing is noted (status 'skipped'); links, devices, FIFOs and folders
+named like files are moved aside unopened (ING-NOTFILE). A file with no data row is 空表 (ING-EMPTY).
+Every file gets one ingest_log row per attempt.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
+import contextlib
+import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,17 +21,23 @@ from pathlib import Path
 import duckdb
 
 from xmdw.contract import Contract, load_contract
-from xmdw.ingestion import store
-from xmdw.ingestion.parser import ParsedFile, parse_file
+from xmdw.ingestion import file_log, filing, store
+from xmdw.ingestion.landing import current_signature, is_young, landing_files, scan_landing, settle
+from xmdw.ingestion.parser import ParsedFile, parse_workbook
 from xmdw.ingestion.problems import FileRejected, Problem
+from xmdw.ingestion.refusals import GONE, STILL_WRITING, crash_problem, refuse_empty
+from xmdw.ingestion.safe_io import NotRegularFile, display_name, sha256_of
 from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
 from xmdw.paths import DataPaths
+from xmdw.settings import ingest_limits
+
+__all__ = ["BatchResult", "FileOutcome", "ingest_file", "ingest_landing", "ingest_paths", "landing_files"]
 
 
 @dataclass
 class FileOutcome:
     file_name: str
-    status: str  # accepted | duplicate | quarantined
+    status: str  # accepted | duplicate | quarantined | deferred | skipped | failed
     entity: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -35,6 +46,10 @@ class FileOutcome:
     rows_revised: int = 0
     reason: Problem | None = None
     stored_path: str | None = None
+    # a workbook holding several ledgers: rows loaded per entity (entity then names them all, joined by +)
+    loaded_by_entity: dict[str, int] = field(default_factory=dict)
+    rows_with_findings: int = 0  # rows kept with an optional value left empty (raw.value_findings)
+    sheets_skipped: int = 0  # sheets holding no ledger (raw.skipped_sheets)
 
 
 @dataclass
@@ -51,83 +66,14 @@ class BatchResult:
     def rows_by_entity(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for o in self.outcomes:
-            if o.entity:
-                out[o.entity] = out.get(o.entity, 0) + o.rows_loaded
+            for entity, n in (o.loaded_by_entity or ({o.entity: o.rows_loaded} if o.entity else {})).items():
+                out[entity] = out.get(entity, 0) + n
         return out
 
 
 ProgressFn = Callable[[int, int, FileOutcome], None]
-
-
-def landing_files(folder: Path) -> list[Path]:
-    """Files a unit dropped, oldest first; Excel lock files (~$x.xlsx) and hidden files are left alone."""
-    if folder.is_file():
-        return [folder]
-    files = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith((".", "~$")) and not p.name.endswith(".reason.json")
-    ]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _unique_target(folder: Path, name: str, sha: str) -> Path:
-    target = folder / name
-    if target.exists():
-        p = Path(name)
-        target = folder / f"{p.stem}.{sha[:8]}{p.suffix}"
-    return target
-
-
-def _quarantine(path: Path, sha: str, problem: Problem, paths: DataPaths, consume: bool) -> Path:
-    target = _unique_target(paths.quarantine, path.name, sha)
-    (shutil.move if consume else shutil.copy2)(str(path), target)
-    reason = {
-        "file": path.name,
-        "sha256": sha,
-        "rule": problem.rule,
-        "sheet": problem.sheet,
-        "row": problem.row,
-        "column": problem.column,
-        "message_zh": problem.located_zh(),
-        "message_en": problem.located_en(),
-        "quarantined_at": store.now().isoformat(),
-    }
-    Path(f"{target}.reason.json").write_text(
-        json.dumps(reason, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    return target
-
-
-def _archive(path: Path, sha: str, paths: DataPaths, consume: bool) -> Path:
-    folder = paths.archive / sha[:2] / sha
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if not target.exists():
-        shutil.copy2(path, target)
-    if consume:
-        path.unlink()
-    return target
-
-
-def _log_base(run_id: str, path: Path, sha: str) -> dict:
-    return {
-        "log_id": uuid.uuid4().hex,
-        "run_id": run_id,
-        "file_id": sha[:16],
-        "file_name": path.name,
-        "sha256": sha,
-        "size_bytes": path.stat().st_size,
-        "ingested_at": store.now(),
-    }
+Signature = tuple[int, int]  # (size, mtime_ns) of a landing file when it was listed
+_pause = time.sleep  # between the two looks at young landing files (tests replace it)
 
 
 def _load_parsed(
@@ -142,36 +88,26 @@ def _load_parsed(
         "ingested_at": log["ingested_at"],
     }
     ctx = parsed.context
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(con):  # joins the workbook's transaction (_load_workbook)
         revised = store.insert_rows(con, entity, parsed.rows, lineage)
+        unit = ctx.submitting_unit
         store.insert_records(
-            con,
-            "rejected_rows",
-            [
-                {
-                    "log_id": log["log_id"],
-                    "file_id": log["file_id"],
-                    "file_name": log["file_name"],
-                    "entity": entity.name,
-                    "submitting_unit": ctx.submitting_unit,
-                    "sheet": p.sheet,
-                    "source_row": p.row,
-                    "column_header": p.column,
-                    "rule": p.rule,
-                    "value": p.value,
-                    "message_zh": p.message_zh,
-                    "message_en": p.message_en,
-                    "ingested_at": log["ingested_at"],
-                }
-                for p in parsed.rejected
-            ],
+            con, "rejected_rows", store.problem_records(parsed.rejected, log, entity.name, unit)
+        )
+        store.insert_records(
+            con, "value_findings", store.problem_records(parsed.findings, log, entity.name, unit)
         )
         store.insert_records(
             con,
             "skipped_rows",
             [
-                {"file_id": log["file_id"], "sheet": s.name, "source_row": row, "kind": kind}
+                {
+                    "file_id": log["file_id"],
+                    "sheet": s.name,
+                    "source_row": row,
+                    "kind": kind,
+                    "entity": entity.name,
+                }
                 for s in parsed.sheets
                 for row, kind in s.skipped_rows
             ],
@@ -186,6 +122,7 @@ def _load_parsed(
             parsed.rows_skipped,
             revised,
             stored_path=str(archived),
+            rows_with_findings=len({(p.sheet, p.row) for p in parsed.findings}),
         )
         store.insert_records(
             con,
@@ -212,10 +149,135 @@ def _load_parsed(
                 }
             ],
         )
-        con.execute("COMMIT")
-    except Exception:
+    return outcome
+
+
+def _load_workbook(
+    con: duckdb.DuckDBPyConnection, ledgers: list[ParsedFile], log: dict, archived: Path
+) -> FileOutcome:
+    """Every ledger of one workbook in one transaction (one ingest_log row each, its own log_id) and the
+    sheets holding none (raw.skipped_sheets); one outcome for the file, rows summed over its ledgers."""
+    with store.transaction(con):
+        outcomes = [
+            _load_parsed(con, p, log if i == 0 else log | {"log_id": uuid.uuid4().hex}, archived)
+            for i, p in enumerate(ledgers)
+        ]
+        skipped = ledgers[0].skipped_sheets
+        unit = ledgers[0].context.submitting_unit
+        store.insert_records(con, "skipped_sheets", store.skipped_sheet_records(skipped, log, unit))
+    if len(outcomes) == 1:
+        outcomes[0].sheets_skipped = len(skipped)
+        return outcomes[0]
+    total = FileOutcome(log["file_name"], "accepted", "+".join(o.entity or "" for o in outcomes))
+    for attr in (
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "rows_skipped",
+        "rows_revised",
+        "rows_with_findings",
+    ):
+        setattr(total, attr, sum(getattr(o, attr) for o in outcomes))
+    total.stored_path, total.sheets_skipped = str(archived), len(skipped)
+    total.loaded_by_entity = {o.entity: o.rows_loaded for o in outcomes if o.entity}
+    return total
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # no transaction was open
         con.execute("ROLLBACK")
-        raise
+
+
+def _note(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, status: str, problem: Problem
+) -> FileOutcome:
+    return FileOutcome(file_log.note(con, run_id, path, status, problem), status, reason=problem)
+
+
+def _move_aside(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, kind: str, paths: DataPaths
+) -> FileOutcome:
+    name, target, problem = file_log.move_aside(con, run_id, path, kind, paths)
+    return FileOutcome(name, "quarantined", reason=problem, stored_path=str(target) if target else None)
+
+
+def _quarantined(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    log: dict,
+    problem: Problem,
+    paths: DataPaths,
+    consume: bool,
+) -> FileOutcome:
+    status, stored = "quarantined", None
+    try:
+        if os.path.lexists(path):  # else it was moved already, before a later step failed
+            stored = str(filing.quarantine(path, log["sha256"], problem, paths, consume))
+    except OSError as exc:  # the quarantine itself failed (disk full, permissions): retried next run
+        status = "failed"
+        problem = Problem(
+            problem.rule,
+            f"{problem.message_zh}（文件无法移入隔离区：{type(exc).__name__}，留在接收目录）",
+            f"{problem.message_en} (could not be moved into quarantine: {exc}; left in landing)",
+            problem.sheet,
+            problem.row,
+            problem.column,
+        )
+    store.insert_records(
+        con,
+        "ingest_log",
+        [
+            log
+            | {
+                "status": status,
+                "stored_path": stored,
+                "reason_rule": problem.rule,
+                "reason_zh": problem.located_zh(),
+                "reason_en": problem.located_en(),
+            }
+        ],
+    )
+    return FileOutcome(log["file_name"], status, reason=problem, stored_path=stored)
+
+
+def _ingest(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    paths: DataPaths,
+    contract: Contract,
+    consume: bool,
+    log: dict,
+    signature: Signature | None,
+) -> FileOutcome:
+    sha = log["sha256"]
+    if store.sha_already_loaded(con, sha):
+        archived = filing.archive(path, sha, paths)
+        store.insert_records(con, "ingest_log", [log | {"status": "duplicate", "stored_path": str(archived)}])
+        if consume:
+            filing.remove_from_landing(path)
+        return FileOutcome(log["file_name"], "duplicate", stored_path=str(archived))
+    try:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise FileRejected(
+                Problem(
+                    "ING-F0",
+                    f"不支持的文件类型“{display_name(path.suffix)}”，请提交 .xlsx 或 .csv 文件",
+                    f"unsupported file type '{display_name(path.suffix)}': submit .xlsx or .csv",
+                )
+            )
+        parsed = parse_workbook(path, contract)
+        refuse_empty(parsed)
+    except FileRejected as rej:
+        if consume and rej.problem.rule == "ING-F0" and is_young(path, ingest_limits()):
+            # a workbook still being copied is a truncated zip: wait for the copy, do not quarantine it
+            return _note(con, log["run_id"], path, "deferred", STILL_WRITING)
+        return _quarantined(con, path, log, rej.problem, paths, consume)
+    if consume and signature is not None and current_signature(path) != signature:
+        return _note(con, log["run_id"], path, "deferred", STILL_WRITING)
+    archived = filing.archive(path, sha, paths)
+    outcome = _load_workbook(con, parsed, log, archived)
+    if consume:
+        filing.remove_from_landing(path)
     return outcome
 
 
@@ -226,46 +288,29 @@ def ingest_file(
     run_id: str,
     contract: Contract,
     consume: bool,
+    signature: Signature | None = None,
 ) -> FileOutcome:
-    sha = sha256_of(path)
-    log = _log_base(run_id, path, sha)
-    if store.sha_already_loaded(con, sha):
-        archived = _archive(path, sha, paths, consume)
-        store.insert_records(con, "ingest_log", [log | {"status": "duplicate", "stored_path": str(archived)}])
-        return FileOutcome(path.name, "duplicate", stored_path=str(archived))
+    """One file, isolated: whatever it raises, its load is rolled back and it is quarantined (ING-CRASH)."""
+    signature = signature or current_signature(path)
     try:
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise FileRejected(
-                Problem(
-                    "ING-F0",
-                    f"不支持的文件类型“{path.suffix}”，请提交 .xlsx 或 .csv 文件",
-                    f"unsupported file type '{path.suffix}': submit .xlsx or .csv",
-                )
-            )
-        parsed = parse_file(path, contract)
-    except FileRejected as rej:
-        target = _quarantine(path, sha, rej.problem, paths, consume)
-        p = rej.problem
-        store.insert_records(
-            con,
-            "ingest_log",
-            [
-                log
-                | {
-                    "status": "quarantined",
-                    "stored_path": str(target),
-                    "reason_rule": p.rule,
-                    "reason_zh": p.located_zh(),
-                    "reason_en": p.located_en(),
-                }
-            ],
-        )
-        return FileOutcome(path.name, "quarantined", reason=p, stored_path=str(target))
-    archived = _archive(path, sha, paths, consume=False)
-    outcome = _load_parsed(con, parsed, log, archived)
-    if consume:
-        path.unlink()
-    return outcome
+        sha = sha256_of(path)
+    except FileNotFoundError:
+        return _note(con, run_id, path, "skipped", GONE)
+    except NotRegularFile:  # replaced by a link or special file since the listing
+        return _move_aside(con, run_id, path, "symlink" if os.path.islink(path) else "other", paths)
+    log = file_log.log_base(run_id, path, sha)
+    try:
+        return _ingest(path, con, paths, contract, consume, log, signature)
+    except Exception as exc:  # noqa: BLE001 — one file must never stop the batch
+        _rollback(con)
+        if isinstance(exc, FileNotFoundError) and not os.path.lexists(path):
+            return _note(con, run_id, path, "skipped", GONE)
+        return _quarantined(con, path, log, crash_problem(exc), paths, consume)
+
+
+def _in_landing(path: Path, landing: Path) -> bool:
+    parent = path.parent.resolve()
+    return parent == landing or landing in parent.parents
 
 
 def ingest_paths(
@@ -275,19 +320,33 @@ def ingest_paths(
     run_id: str | None = None,
     progress: ProgressFn | None = None,
     contract: Contract | None = None,
+    refused: list[tuple[Path, str]] = (),
+    deferred: list[Path] = (),
+    signatures: dict[Path, Signature] | None = None,
 ) -> BatchResult:
-    """Ingest files in order. Files inside the landing folder are moved out; others are copied."""
+    """Ingest files in order. Files inside the landing folder are moved out; others are copied.
+    `refused` entries (not regular files) are moved aside, `deferred` ones noted and left in landing."""
     contract = contract or load_contract()
     paths.ensure()
     store.ensure_schema(con, contract)
     result = BatchResult(run_id or uuid.uuid4().hex[:12])
     landing = paths.landing.resolve()
-    for i, path in enumerate(files, start=1):
-        consume = landing in path.resolve().parents
-        outcome = ingest_file(path, con, paths, result.run_id, contract, consume)
+    total = len(refused) + len(deferred) + len(files)
+    steps: list[Callable[[], FileOutcome]] = [
+        *(lambda p=p, k=k: _move_aside(con, result.run_id, p, k, paths) for p, k in refused),
+        *(lambda p=p: _note(con, result.run_id, p, "deferred", STILL_WRITING) for p in deferred),
+        *(
+            lambda p=p: ingest_file(
+                p, con, paths, result.run_id, contract, _in_landing(p, landing), (signatures or {}).get(p)
+            )
+            for p in files
+        ),
+    ]
+    for i, step in enumerate(steps, start=1):
+        outcome = step()
         result.outcomes.append(outcome)
         if progress:
-            progress(i, len(files), outcome)
+            progress(i, total, outcome)
     return result
 
 
@@ -296,8 +355,19 @@ def ingest_landing(
 ) -> BatchResult:
     """Ingest everything in the landing folder into the warehouse (opens and closes the DuckDB file)."""
     paths.ensure()
+    scan = scan_landing(paths.landing)
+    ready, moving = settle(scan.files, ingest_limits(), pause=_pause)
     con = duckdb.connect(str(paths.warehouse))
     try:
-        return ingest_paths(landing_files(paths.landing), paths, con, run_id, progress)
+        return ingest_paths(
+            [e.path for e in ready],
+            paths,
+            con,
+            run_id,
+            progress,
+            refused=scan.refused,
+            deferred=[e.path for e in moving],
+            signatures={e.path: e.signature for e in ready},
+        )
     finally:
         con.close()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from xmdw.contract import Column, Contract, Entity, normalise_header
 from xmdw.ingestion.values import find_unit
 from xmdw.ingestion.workbook import Sheet
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 60  # a header below a long title block or instructions (row 31) is found
 MIN_MATCHED_COLUMNS = 2
 IGNORED_HEADERS = {"序号", "编号序号", "排序", "No.", "NO", "no"}
 _ANY_BRACKET = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]$")
@@ -43,6 +43,8 @@ class Layout:
     extra_columns: dict[int, str]  # unknown columns: index -> header text (kept in _extra)
     ignored_columns: list[int] = field(default_factory=list)  # 序号 and empty headers
     uses_top: int = 0  # two-level headers: columns the first row contributes to
+    # a contract column whose header appears more than once: name -> every sheet column it is in
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def first_data_row(self) -> int:
@@ -51,6 +53,11 @@ class Layout:
     @property
     def by_name(self) -> dict[str, MappedColumn]:
         return {m.column.name: m for m in self.columns}
+
+    @cached_property
+    def mapped_headers(self) -> frozenset[str]:
+        """Normalised texts of the mapped headers (to spot a header repeated inside the table)."""
+        return frozenset(normalise_cached(m.header.split("/")[-1]) for m in self.columns)
 
     def missing_required(self) -> list[Column]:
         present = {m.column.name for m in self.columns}
@@ -150,6 +157,7 @@ def _map(
     lookup = _lookup_table(entity)
     used: set[str] = set()
     columns, extra, ignored = [], {}, []
+    duplicates: dict[str, list[int]] = {}
     uses_top = 0  # columns whose match or unit came from the first of two header rows
     for c, (t, b, joined) in enumerate(texts if texts is not None else _texts_at(sheet, top, depth)):
         candidates = [b, joined, t] if b else [t]
@@ -167,11 +175,15 @@ def _map(
         if col is not None and col.name not in used:
             used.add(col.name)
             columns.append(MappedColumn(c, col, label, unit))
+        elif col is not None:
+            first = next(m.index for m in columns if m.column.name == col.name)
+            duplicates.setdefault(col.name, [first]).append(c)
+            extra[c] = label
         elif normalise_cached(label) in IGNORED_HEADERS or not label.strip():
             ignored.append(c)
         else:
             extra[c] = label
-    layout = Layout(entity, list(range(top, top + depth)), columns, extra, ignored)
+    layout = Layout(entity, list(range(top, top + depth)), columns, extra, ignored, duplicates=duplicates)
     layout.uses_top = uses_top
     return layout
 

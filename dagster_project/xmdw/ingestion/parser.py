@@ -1,79 +1,45 @@
-"""Turn one submitted file into canonical rows of one contract entity.
+"""Turn one submitted workbook into canonical rows of the contract entities it holds.
 
-Pure: reads the file, returns what was loaded, rejected and skipped, touches no database.
-Invariant checked by the tests: rows_read == loaded + rejected + skipped, per file.
+Pure: reads the file, returns what was loaded, rejected, kept with findings and skipped, touches no
+database. Every sheet is accounted for: ingested as the ledger its headers say (a workbook may hold
+several ledgers, one ParsedFile each) or listed in `skipped_sheets` with its reason (hidden, empty,
+instructions, no recognisable header). Invariant checked by the tests, per ledger:
+rows_read == loaded + rejected + skipped.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
-from xmdw.contract import Column, Contract, Entity
-from xmdw.ingestion import values as V
-from xmdw.ingestion.layout import Layout, MappedColumn, detect_layout, normalise_cached
+from xmdw.contract import Contract, Entity
+from xmdw.ingestion.context import FileContext, read_context
+from xmdw.ingestion.layout import Layout, detect_layout
 from xmdw.ingestion.problems import FileRejected, Problem
+from xmdw.ingestion.rows import (
+    NOTE_RE,
+    ParsedSheet,
+    default_value,
+    parse_sheet,
+    row_texts,
+)
 from xmdw.ingestion.workbook import Sheet, UnreadableFile, read_file
-from xmdw.paths import SEEDS_DIR
 
-TOTAL_RE = re.compile(r"^(合计|小计|总计|共计|累计合计|全县合计|全区合计)")
-NOTE_RE = re.compile(
-    r"^(填报单位|填表单位|报送单位|填报人|填表人|联系人|联系电话|审核人|负责人|单位负责人|制表|备注|注[:：]|说明|填报日期)"
-)
-UNIT_CELL_RE = re.compile(
-    r"^[（(]?(单位[:：])?(元|千元|万元|亿元|美元|万美元|%|个|项|家|亩|公里|座|条|口|户|头|平方米|人|月|年)[）)]?$"
-)
-UNIT_LINE_RE = re.compile(r"(金额)?单位[:：]\s*(元|千元|万元|亿元|万美元|美元)")
-REPORTER_RE = re.compile(
-    r"(?:填报单位|填表单位|报送单位)[:：][ \t]*(?!填报|填表|日期)([^\s,，;；:：]+?)(?=\s|$|[,，;；]|填报人|填表人|联系|日期)"
-)
-PERIOD_RE = re.compile(r"(20\d{2})\s*年\s*(?:(?:1|一)\s*[-—–~至到]\s*)?(\d{1,2})\s*月")
-FILENAME_PERIOD_RE = re.compile(r"(20\d{2})[-_.年]?(\d{2})(?!\d)")
-DATE_NOTE_RE = re.compile(r"(填报日期|填表日期|报送日期|日期)[:：]\s*\S+")
-SECTION_RE = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|[A-Z][、.．])")
-EXAMPLE_MARKS = {"示例", "例", "填写示例", "样例"}
-UNIT_SUFFIXES = (
-    "局",
-    "中心",
-    "镇",
-    "街道",
-    "办事处",
-    "办",
-    "公司",
-    "委",
-    "院",
-    "所",
-    "室",
-    "站",
-    "队",
-    "政府",
-)
+# Sheets that explain the ledger rather than hold it (名称 of the sheet).
+NOTES_SHEET_RE = re.compile(r"说明|须知|填表|填报要求|指南|目录|封面|代码|字典|附注|示例|样表")
 
 
-@dataclass
-class FileContext:
-    """Facts a ledger states outside its table (title, units line, notes) or in its file name."""
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet not loaded, and why (listed in raw.skipped_sheets and the data-quality report)."""
 
-    year: int | None = None
-    month: int | None = None
-    region_code: str | None = None
-    plan_version: str | None = None
-    submitting_unit: str | None = None
-    table_unit: tuple[str, str] | None = None  # from 单位：万元 above the table
-
-
-@dataclass
-class ParsedSheet:
-    name: str
-    rows_read: int
-    skipped: Counter = field(default_factory=Counter)
-    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, kind)
+    sheet: str
+    rows: int  # physical rows of the sheet, none of them loaded
+    rule: str
+    reason_zh: str
+    reason_en: str
 
 
 @dataclass
@@ -87,6 +53,10 @@ class ParsedFile:
     money_units: dict[str, str]
     unknown_columns: list[str]
     encoding: str | None = None
+    # optional values that could not be read: left empty, the row kept (raw.value_findings)
+    findings: list[Problem] = field(default_factory=list)
+    # the workbook's sheets holding no ledger (on the first ParsedFile of a workbook only)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -108,273 +78,232 @@ class ParsedFile:
         return dict(total)
 
 
-@cache
-def _region_names() -> tuple[tuple[str, str], ...]:
-    """(name, code) of county-level regions, longest names first (镇巴县 before 镇巴)."""
-    out = []
-    with (SEEDS_DIR / "dim_region.csv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["level"] in ("county", "district"):
-                out += [(r["name_zh"], r["region_code"]), (r["short_name_zh"], r["region_code"])]
-    return tuple(sorted(out, key=lambda x: -len(x[0])))
+def column_letter(index: int) -> str:
+    """0 -> A, 27 -> AB (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
-def _cell_text(v: object) -> str:
-    return "" if v is None else str(v).strip()
+def parse_workbook(path: Path, contract: Contract) -> list[ParsedFile]:
+    """Every ledger of a workbook, in sheet order, one ParsedFile per entity; the sheets holding none
+    ride on the first. Raises FileRejected (quarantine) when the file as a whole cannot be used."""
+    try:
+        read = read_file(path)
+    except UnreadableFile as exc:
+        sheet = getattr(exc, "sheet", None)  # the sheet over a limit (workbook.py)
+        raise FileRejected(Problem(exc.rule, exc.message_zh, exc.message_en, sheet=sheet)) from exc
+    ledgers: dict[str, list[tuple[Sheet, Layout]]] = {}
+    skipped: list[SkippedSheet] = []
+    partial: list[tuple[Sheet, Layout | None]] = []  # visible sheets with text but no complete ledger
+    for sheet in read.sheets:
+        layout, skip = _sheet_verdict(sheet, contract)
+        if skip is None and layout is not None:
+            ledgers.setdefault(layout.entity.name, []).append((sheet, layout))
+            continue
+        skipped.append(skip)
+        if skip.rule in ("ING-S-NOHEADER", "ING-S-INCOMPLETE", "ING-S-NOTES"):
+            partial.append((sheet, layout))
+    if not ledgers:
+        _reject_workbook(read.sheets, partial, contract)
+    parsed = [_parse_ledger(path, sheets, contract, read.encoding) for sheets in ledgers.values()]
+    parsed[0].skipped_sheets = skipped
+    return parsed
 
 
-def _row_texts(row: list) -> list[str]:
-    return [t for t in (_cell_text(v) for v in row) if t]
+def parse_file(path: Path, contract: Contract) -> ParsedFile:
+    """The first ledger of a file (most files hold one; `parse_workbook` returns all of them)."""
+    return parse_workbook(path, contract)[0]
 
 
-def _read_context(path: Path, title_lines: list[str], note_lines: list[str]) -> FileContext:
-    """Period, region, plan version, submitting unit and table unit from the title rows, the notes
-    below the table and the file name. The period is looked for in the title, then the file name,
-    then the notes — never in a 填报日期 (the date a ledger was filled in is not its period)."""
-    ctx = FileContext()
-    title = " ".join(title_lines)
-    notes = DATE_NOTE_RE.sub(" ", " ".join(note_lines))
-    text = f"{title} {notes}"
-    for source in (title, path.stem, notes):
-        m = PERIOD_RE.search(source)
-        if m and ctx.year is None:
-            ctx.year, ctx.month = int(m.group(1)), int(m.group(2))
-    if ctx.year is None:
-        m = FILENAME_PERIOD_RE.search(path.stem)
-        if m and 1 <= int(m.group(2)) <= 12:
-            ctx.year, ctx.month = int(m.group(1)), int(m.group(2))
-    if ctx.year is None:
-        m = re.search(r"(20\d{2})\s*年", title + " " + path.stem)
-        if m:
-            ctx.year = int(m.group(1))
-    for name, code in _region_names():
-        if name in text or name in path.stem:
-            ctx.region_code = code
-            break
-    ctx.plan_version = "中期调整" if ("中期调整" in text or "中期调整" in path.stem) else "年初"
-    m = REPORTER_RE.search(text.replace("填报日期", "日期") + " ")
-    if m:
-        ctx.submitting_unit = m.group(1)
-    else:
-        head = re.split(r"[_\-—\s]", path.stem)[0]
-        if head.endswith(UNIT_SUFFIXES):
-            ctx.submitting_unit = head
-    m = UNIT_LINE_RE.search(text.replace(" ", ""))
-    if m:
-        ctx.table_unit = V.find_unit(m.group(2))
-    return ctx
+def _sheet_verdict(sheet: Sheet, contract: Contract) -> tuple[Layout | None, SkippedSheet | None]:
+    """(layout, None) for a sheet holding a complete ledger, else (layout or None, why it is skipped)."""
+
+    def skip(rule: str, zh: str, en: str) -> SkippedSheet:
+        return SkippedSheet(sheet.name, len(sheet.rows), rule, zh, en)
+
+    if sheet.hidden:
+        return None, skip(
+            "ING-S-HIDDEN",
+            "隐藏的工作表，未读取（隐藏表中的数据可能已过期；如需报送，请取消隐藏后重新报送）",
+            "hidden sheet: not read (unhide it to submit its rows)",
+        )
+    if not any(row_texts(r) for r in sheet.rows):
+        return None, skip("ING-S-EMPTY", "空工作表，未读取", "empty sheet")
+    layout = detect_layout(sheet, contract)
+    if layout is None:
+        if NOTES_SHEET_RE.search(sheet.name):
+            return None, skip(
+                "ING-S-NOTES", "填表说明、代码表等说明性工作表，不含台账数据，未读取", "instructions sheet"
+            )
+        return None, skip(
+            "ING-S-NOHEADER",
+            "没有找到可识别的表头（如“项目编号”“项目名称”），未读取；如是台账，请使用标准模板的表头",
+            "no recognisable header: not read",
+        )
+    missing = layout.missing_required()
+    if missing:
+        names = "、".join(f"“{c.zh}”" for c in missing)
+        return layout, skip(
+            "ING-S-INCOMPLETE",
+            f"看起来是{layout.entity.zh}，但缺少必需列 {names}（表头在第{layout.header_rows[0] + 1}行），未读取",
+            f"looks like {layout.entity.name} but required column(s) missing: "
+            f"{', '.join(c.name for c in missing)}",
+        )
+    return layout, None
 
 
-def _classify(row: list, layout: Layout) -> str | None:
-    """'blank' | 'example' | 'total' | 'section' | 'note' | 'units' | 'header' for rows that are not data;
-    None for data."""
-    texts = _row_texts(row)
-    if not texts:
-        return "blank"
-    first = re.sub(r"\s+", "", texts[0])
-    if first in EXAMPLE_MARKS:
-        return "example"  # the template's example row
-    if NOTE_RE.match(first) and len(texts) <= 4:
-        return "note"
-    for t in texts[:3]:
-        if TOTAL_RE.match(re.sub(r"\s+", "", t)):
-            return "total"
-    if len(texts) <= 2 and SECTION_RE.match(first):
-        return "section"  # 一、新开工项目（30个）: a group heading inside the table
-    if all(UNIT_CELL_RE.match(re.sub(r"\s+", "", t)) for t in texts):
-        return "units"
-    # every row is checked: the memoised normalisation (the same dozen headers each time)
-    mapped_headers = {normalise_cached(m.header.split("/")[-1]) for m in layout.columns}
-    if sum(1 for t in texts if normalise_cached(t) in mapped_headers) >= max(2, len(layout.columns) // 2):
-        return "header"  # header repeated (page breaks, pasted blocks)
-    return None
-
-
-def _units_row_units(row: list, layout: Layout) -> dict[int, tuple[str, str]]:
-    out = {}
-    for m in layout.columns:
-        v = _cell_text(row[m.index]) if m.index < len(row) else ""
-        unit = V.find_unit(v) if v else None
-        if unit:
-            out[m.index] = unit
+def _parse_ledger(
+    path: Path, sheets: list[tuple[Sheet, Layout]], contract: Contract, encoding: str | None
+) -> ParsedFile:
+    entity = sheets[0][1].entity
+    out = ParsedFile(path, entity, FileContext(), [], [], [], {}, [], encoding)
+    for i, (sheet, layout) in enumerate(sheets):
+        _refuse_duplicate_columns(sheet, layout)
+        ctx = _sheet_context(path, sheet, layout)
+        _require_file_defaults(sheet, layout, ctx)
+        result = parse_sheet(sheet, layout, ctx, contract)
+        _refuse_month_conflict(sheet, layout, ctx, result.sheet.months)
+        for rec in result.rows:
+            rec["_submitting_unit"] = ctx.submitting_unit
+        out.sheets.append(result.sheet)
+        out.rows += result.rows
+        out.rejected += result.rejected
+        out.findings += result.findings
+        out.money_units.update(result.money_units)
+        out.unknown_columns += [h for h in layout.extra_columns.values() if h not in out.unknown_columns]
+        if i == 0:
+            out.context = ctx
+    out.rows = reject_duplicate_keys(entity, out.rows, out.rejected)
+    rejected = {(p.sheet, p.row) for p in out.rejected}
+    out.findings = [f for f in out.findings if (f.sheet, f.row) not in rejected]
     return out
 
 
-def _factor(col: Column, unit: tuple[str, str] | None) -> tuple[Decimal, str]:
-    """Conversion factor to the canonical unit for a money/usd column and the unit declared."""
-    if col.type == "money":
-        if unit and unit[0] == "money":
-            return V.MONEY_UNITS[unit[1]], unit[1]
-        return Decimal(1), "万元"
-    if unit and unit[0] == "usd":
-        return V.USD_UNITS[unit[1]], unit[1]
-    return Decimal(1), "万美元"
+def _sheet_context(path: Path, sheet: Sheet, layout: Layout) -> FileContext:
+    title_lines = [" ".join(row_texts(sheet.rows[r])) for r in range(layout.header_rows[0])]
+    note_lines = [
+        " ".join(row_texts(r))
+        for r in sheet.rows[layout.first_data_row :]
+        if row_texts(r) and NOTE_RE.match(row_texts(r)[0].replace(" ", ""))
+    ]
+    return read_context(path, title_lines, note_lines, sheet.name)
 
 
-def _fmt_decimal(d: Decimal) -> str:
-    """Exact decimal text without trailing zeros (1234.5000 -> 1234.5, 1E+3 -> 1000)."""
-    return format(d.normalize(), "f")
-
-
-def parse_cell(
-    col: Column, raw: object, contract: Contract, factor: Decimal, percent_header: bool
-) -> str | None:
-    """One cell to its canonical string form (what the raw table's CAST expects); raises ValueProblem."""
-    t = col.type
-    if t == "text":
-        return V.clean_text(raw) if col.name.endswith(("_id", "_code")) else V.raw_text(raw)
-    if t == "code":
-        s = V.clean_text(raw)
-        if s is None:
-            return None
-        # Unknown codes are kept as written: the code-list check is a data-quality rule, not a type error.
-        return contract.code_lists[col.code_list].normalise(s) or s
-    if t in ("money", "usd"):
-        d = V.parse_amount(raw, factor)
-        return None if d is None else _fmt_decimal(d.quantize(Decimal("0.0001")))
-    if t == "ratio":
-        d = V.parse_ratio(raw, percent_header)
-        return None if d is None else _fmt_decimal(d.quantize(Decimal("0.000001")))
-    if t == "number":
-        d, pct = V.parse_decimal(raw)
-        if d is None:
-            return None
-        return _fmt_decimal(d / 100 if pct else d)
-    if t == "int":
-        i = V.parse_int(raw)
-        return None if i is None else str(i)
-    if t == "year":
-        i = V.parse_year(raw)
-        return None if i is None else str(i)
-    if t == "month":
-        i = V.parse_month(raw)
-        return None if i is None else str(i)
-    if t == "date":
-        d = V.parse_date(raw)
-        return None if d is None else d.isoformat()
-    if t == "bool":
-        b = V.parse_bool(raw)
-        return None if b is None else ("true" if b else "false")
-    raise AssertionError(t)
-
-
-def _default(col: Column, ctx: FileContext) -> str | None:
-    if col.default is None:
-        return None
-    if col.default.startswith("file."):
-        value = {
-            "file.year": ctx.year,
-            "file.month": ctx.month,
-            "file.region": ctx.region_code,
-            "file.plan_version": ctx.plan_version,
-        }[col.default]
-        return None if value is None else str(value)
-    return col.default
-
-
-def _parse_sheet(
-    sheet: Sheet, layout: Layout, ctx: FileContext, contract: Contract
-) -> tuple[ParsedSheet, list[dict], list[Problem], dict[str, str]]:
-    ps = ParsedSheet(sheet.name, rows_read=len(sheet.rows))
-
-    def skip(r: int, kind: str) -> None:
-        ps.skipped[kind] += 1
-        ps.skipped_rows.append((r + 1, kind))
-
-    for r in range(layout.first_data_row):
-        skip(
-            r,
-            "header" if r in layout.header_rows else ("blank" if not _row_texts(sheet.rows[r]) else "title"),
+def _refuse_duplicate_columns(sheet: Sheet, layout: Layout) -> None:
+    """Two headers meaning the same column (总投资 twice): which one is right cannot be guessed."""
+    for name, indexes in layout.duplicates.items():
+        col = layout.entity.column(name)
+        where = "和".join(f"{column_letter(i)}列" for i in indexes)
+        raise FileRejected(
+            Problem(
+                "ING-F6",
+                f"“{col.zh}”列出现了{len(indexes)}次（{where}），无法确定以哪一列为准；"
+                "请删除多余的列或改正表头后重新报送",
+                f"column '{col.zh}' ({name}) appears {len(indexes)} times "
+                f"({', '.join(column_letter(i) for i in indexes)}): keep one",
+                sheet=sheet.name,
+                row=layout.header_rows[0] + 1,
+                column=col.zh,
+            )
         )
 
-    col_units: dict[int, tuple[str, str] | None] = {m.index: m.unit for m in layout.columns}
-    rows, problems = [], []
-    for r in range(layout.first_data_row, len(sheet.rows)):
-        row = sheet.rows[r]
-        kind = _classify(row, layout)
-        if kind == "units":
-            for idx, unit in _units_row_units(row, layout).items():
-                col_units[idx] = col_units.get(idx) or unit
-        if kind:
-            skip(r, kind)
-            continue
-        record, row_problems = _parse_row(row, r, sheet.name, layout, col_units, ctx, contract)
-        if row_problems:
-            problems += row_problems
-        else:
-            rows.append(record)
 
-    money_units = {}
-    for m in layout.columns:
-        if m.column.type in ("money", "usd"):
-            money_units[m.column.name] = _factor(m.column, col_units.get(m.index) or ctx.table_unit)[1]
-    for rec in rows:
-        rec["_money_units"] = json.dumps(money_units, ensure_ascii=False)
-    return ps, rows, problems, money_units
+def _refuse_month_conflict(sheet: Sheet, layout: Layout, ctx: FileContext, months: Counter) -> None:
+    """The table's own 月份 column (one month throughout) against the title/file-name period."""
+    if ctx.month is None or "month" not in layout.by_name or len(months) != 1:
+        return
+    ((year, month),) = months
+    year = int(year) if year is not None else ctx.year
+    if (year, int(month)) == (ctx.year, ctx.month):
+        return
+    raise FileRejected(
+        Problem(
+            "ING-F7",
+            f"报告期不一致：表中“月份”列为{year}年{int(month)}月，{ctx.period_source}为{ctx.year}年{ctx.month}月；"
+            "请核对报告期，改正后重新报送（填报日期不是报告期）",
+            f"the report period disagrees: the month column says {year}-{month}, "
+            f"{ctx.period_source} says {ctx.year}-{ctx.month}",
+            sheet=sheet.name,
+            row=layout.header_rows[0] + 1,
+            column=layout.by_name["month"].header,
+        )
+    )
 
 
-def _parse_row(
-    row: list,
-    r: int,
-    sheet_name: str,
-    layout: Layout,
-    col_units: dict[int, tuple[str, str] | None],
-    ctx: FileContext,
-    contract: Contract,
-) -> tuple[dict, list[Problem]]:
-    record: dict = {}
-    problems: list[Problem] = []
-    mapped: dict[str, MappedColumn] = layout.by_name
-    for col in layout.entity.columns:
-        m = mapped.get(col.name)
-        raw = row[m.index] if m and m.index < len(row) else None
-        unit = (col_units.get(m.index) if m else None) or ctx.table_unit
-        factor, _ = _factor(col, unit) if col.type in ("money", "usd") else (Decimal(1), "")
-        percent_header = bool(unit and unit[0] == "percent")
-        try:
-            value = parse_cell(col, raw, contract, factor, percent_header)
-        except V.ValueProblem as p:
-            problems.append(
+def _require_file_defaults(sheet: Sheet, layout: Layout, ctx: FileContext) -> None:
+    """A required column that is neither in the table nor stated in the title/file name (e.g. the
+    report month) is a file-level problem: quarantine instead of rejecting every row."""
+    present = set(layout.by_name)
+    for col in layout.entity.required:
+        if col.name not in present and default_value(col, ctx) is None:
+            raise FileRejected(
                 Problem(
-                    p.rule,
-                    p.message_zh,
-                    p.message_en,
-                    sheet_name,
-                    r + 1,
-                    m.header if m else col.zh,
-                    V.raw_text(raw),
+                    "ING-F3",
+                    f"缺少“{col.zh}”：表格中没有该列，报告期、标题和文件名中也未注明（如“2024年3月”；"
+                    "填报日期不作为报告期）",
+                    f"'{col.zh}' ({col.name}) is missing: not a column, and not stated in the title or "
+                    f"file name (e.g. 2024年3月)",
+                    sheet=sheet.name,
+                    row=layout.header_rows[0] + 1,
+                    column=col.zh,
                 )
             )
-            continue
-        if value is None and col.default is not None:
-            default = _default(col, ctx)
-            # a literal default (e.g. 是) is written as a unit would type it: parse it like a cell
-            value = (
-                parse_cell(col, default, contract, factor, percent_header) if default is not None else None
-            )
-        if value is None and col.required:
-            problems.append(
-                Problem(
-                    "ING-REQ",
-                    f"必填项“{col.zh}”为空",
-                    f"required field '{col.zh}' ({col.name}) is empty",
-                    sheet_name,
-                    r + 1,
-                    m.header if m else col.zh,
-                    None,
-                )
-            )
-        record[col.name] = value
-    extra = {
-        h: V.raw_text(row[i]) for i, h in layout.extra_columns.items() if i < len(row) and V.raw_text(row[i])
-    }
-    record["_extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
-    record["_sheet"] = sheet_name
-    record["_source_row"] = r + 1
-    return record, problems
 
 
-def _reject_duplicate_keys(entity: Entity, rows: list[dict], problems: list[Problem]) -> list[dict]:
+def _reject_workbook(
+    sheets: list[Sheet], partial: list[tuple[Sheet, Layout | None]], contract: Contract
+) -> None:
+    """No sheet holds a complete ledger: say why, most specific reason first."""
+    layouts = [(s, lay) for s, lay in partial if lay is not None]
+    if layouts:
+        sheet, lay = max(layouts, key=lambda x: len(x[1].columns))
+        missing = lay.missing_required()
+        names_zh = "、".join(f"“{c.zh}”" for c in missing)
+        names_en = ", ".join(f"{c.zh} ({c.name})" for c in missing)
+        raise FileRejected(
+            Problem(
+                "ING-F1",
+                f"看起来是{lay.entity.zh}，但缺少必需列 {names_zh}（表头在第{lay.header_rows[0] + 1}行）",
+                f"looks like {lay.entity.name} but required column(s) missing: {names_en} "
+                f"(header at row {lay.header_rows[0] + 1})",
+                sheet=sheet.name,
+                row=lay.header_rows[0] + 1,
+                column=missing[0].zh,
+            )
+        )
+    hidden = [s for s in sheets if s.hidden and _complete(detect_layout(s, contract))]
+    if hidden:
+        raise FileRejected(
+            Problem(
+                "ING-F8",
+                f"台账在隐藏的工作表“{hidden[0].name}”中，隐藏的工作表不读取；请取消隐藏（或把台账放在可见的"
+                "工作表中）后重新报送",
+                f"the ledger is on hidden sheet '{hidden[0].name}'; hidden sheets are not read: unhide it",
+                sheet=hidden[0].name,
+            )
+        )
+    if not partial and not any(s.hidden for s in sheets):
+        raise FileRejected(Problem("ING-F5", "文件是空的，没有任何数据", "the file is empty"))
+    raise FileRejected(
+        Problem(
+            "ING-F1",
+            "无法识别台账类型：表头中没有找到任何已知列名（如“项目编号”“项目名称”），请使用标准模板（xmdw template）",
+            "cannot identify the ledger: no known column headers found (e.g. 项目编号, 项目名称); "
+            "use the standard template (xmdw template)",
+            sheet=(partial[0][0] if partial else sheets[0]).name,
+        )
+    )
+
+
+def _complete(layout: Layout | None) -> bool:
+    return layout is not None and not layout.missing_required()
+
+
+def reject_duplicate_keys(entity: Entity, rows: list[dict], problems: list[Problem]) -> list[dict]:
     """Rows sharing a natural key inside one file are all rejected: we cannot tell which is right."""
     keys = Counter(tuple(r.get(k) for k in entity.natural_key) for r in rows)
     dup = {k for k, n in keys.items() if n > 1}
@@ -399,105 +328,3 @@ def _reject_duplicate_keys(entity: Entity, rows: list[dict], problems: list[Prob
         else:
             kept.append(rec)
     return kept
-
-
-def parse_file(path: Path, contract: Contract) -> ParsedFile:
-    """Parse one file. Raises FileRejected (quarantine) when the file as a whole cannot be used."""
-    try:
-        read = read_file(path)
-    except UnreadableFile as exc:
-        raise FileRejected(Problem(exc.rule, exc.message_zh, exc.message_en)) from exc
-
-    candidates = []
-    for sheet in read.sheets:
-        if not any(_row_texts(r) for r in sheet.rows):
-            continue
-        layout = detect_layout(sheet, contract)
-        candidates.append((sheet, layout))
-    if not candidates:
-        raise FileRejected(Problem("ING-F5", "文件是空的，没有任何数据", "the file is empty"))
-
-    usable = [(s, lay) for s, lay in candidates if lay is not None and not lay.missing_required()]
-    if not usable:
-        _reject_unrecognised(candidates)
-
-    # One ledger per file: the entity of the best-matching sheet; other sheets of the same entity
-    # are loaded too, sheets of no/another entity are skipped and counted.
-    entity = max(usable, key=lambda x: len(x[1].columns))[1].entity
-    sheets_out, rows, problems, money_units, unknown = [], [], [], {}, []
-    for sheet in read.sheets:
-        layout = next((lay for s, lay in usable if s is sheet and lay.entity is entity), None)
-        if layout is None:
-            ps = ParsedSheet(sheet.name, rows_read=len(sheet.rows))
-            for r, row in enumerate(sheet.rows):
-                ps.skipped["blank" if not _row_texts(row) else "other_sheet"] += 1
-                ps.skipped_rows.append((r + 1, "blank" if not _row_texts(row) else "other_sheet"))
-            sheets_out.append(ps)
-            continue
-        title_lines = [" ".join(_row_texts(sheet.rows[r])) for r in range(layout.header_rows[0])]
-        note_lines = [
-            " ".join(_row_texts(r))
-            for r in sheet.rows[layout.first_data_row :]
-            if _row_texts(r) and NOTE_RE.match(_row_texts(r)[0].replace(" ", ""))
-        ]
-        ctx = _read_context(path, title_lines, note_lines)
-        _require_file_defaults(sheet, layout, ctx)
-        ps, sheet_rows, sheet_problems, units = _parse_sheet(sheet, layout, ctx, contract)
-        sheets_out.append(ps)
-        for rec in sheet_rows:
-            rec["_submitting_unit"] = ctx.submitting_unit
-        rows += sheet_rows
-        problems += sheet_problems
-        money_units.update(units)
-        unknown += [h for h in layout.extra_columns.values() if h not in unknown]
-        file_ctx = ctx
-    rows = _reject_duplicate_keys(entity, rows, problems)
-    return ParsedFile(path, entity, file_ctx, rows, problems, sheets_out, money_units, unknown, read.encoding)
-
-
-def _require_file_defaults(sheet: Sheet, layout: Layout, ctx: FileContext) -> None:
-    """A required column that is neither in the table nor stated in the title/file name (e.g. the
-    report month) is a file-level problem: quarantine instead of rejecting every row."""
-    present = set(layout.by_name)
-    for col in layout.entity.required:
-        if col.name not in present and _default(col, ctx) is None:
-            raise FileRejected(
-                Problem(
-                    "ING-F3",
-                    f"缺少“{col.zh}”：表格中没有该列，标题和文件名中也未注明（如“2024年3月”）",
-                    f"'{col.zh}' ({col.name}) is missing: not a column, and not stated in the title or "
-                    f"file name (e.g. 2024年3月)",
-                    sheet=sheet.name,
-                    row=layout.header_rows[0] + 1,
-                    column=col.zh,
-                )
-            )
-
-
-def _reject_unrecognised(candidates: list) -> None:
-    layouts = [(s, lay) for s, lay in candidates if lay is not None]
-    if not layouts:
-        raise FileRejected(
-            Problem(
-                "ING-F1",
-                "无法识别台账类型：表头中没有找到任何已知列名（如“项目编号”“项目名称”），请使用标准模板（xmdw template）",
-                "cannot identify the ledger: no known column headers found (e.g. 项目编号, 项目名称); "
-                "use the standard template (xmdw template)",
-                sheet=candidates[0][0].name,
-            )
-        )
-    sheet, lay = max(layouts, key=lambda x: len(x[1].columns))
-    missing = lay.missing_required()
-    names_zh = "、".join(f"“{c.zh}”" for c in missing)
-    names_en = ", ".join(f"{c.zh} ({c.name})" for c in missing)
-    raise FileRejected(
-        Problem(
-            "ING-F1",
-            f"看起来是{lay.entity.zh}，但缺少必需列 {names_zh}（表头在第{lay.header_rows[0] + 1}行）",
-            f"looks like {lay.entity.name} but required column(s) missing: {names_en} "
-            f"(header at row {lay.header_rows[0] + 1})",
-            sheet=sheet.name,
-            row=lay.header_rows[0] + 1,
-            column=missing[0].zh,
-        )
-    )

@@ -14,6 +14,7 @@ class Problem:
     row: int | None = None  # 1-based, as Excel shows it
     column: str | None = None  # header as written in the file
     value: str | None = None
+    column_name: str | None = None  # the contract column (row problems and findings)
 
     def as_dict(self) -> dict:
         return asdict(self)

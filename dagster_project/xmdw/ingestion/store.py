@@ -1,5 +1,5 @@
 """The raw schema in DuckDB: one append-only table per contract entity, plus the ingestion log,
-rejected rows, skipped rows and the change log of resubmissions.
+rejected rows, value findings, skipped rows and sheets, and the change log of resubmissions.
 
 Rows are never updated or deleted. A resubmission of a natural key gets the next `_revision`;
 later layers read the latest revision, and `raw.revision_changes` lists what changed.
@@ -8,142 +8,17 @@ later layers read the latest revision, and `raw.revision_changes` lists what cha
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
 from xmdw.contract import LINEAGE_COLUMNS, Contract, Entity
+from xmdw.ingestion.log_schema import LOG_TABLES as LOG_TABLES  # callers import it from here
 
 RAW = "raw"
-
-LOG_TABLES: dict[str, list[tuple[str, str]]] = {
-    "ingest_log": [
-        ("log_id", "VARCHAR"),
-        ("run_id", "VARCHAR"),
-        ("file_id", "VARCHAR"),
-        ("file_name", "VARCHAR"),
-        ("sha256", "VARCHAR"),
-        ("size_bytes", "BIGINT"),
-        ("status", "VARCHAR"),
-        ("entity", "VARCHAR"),
-        ("encoding", "VARCHAR"),
-        ("submitting_unit", "VARCHAR"),
-        ("period_year", "INTEGER"),
-        ("period_month", "INTEGER"),
-        ("region_code", "VARCHAR"),
-        ("rows_read", "INTEGER"),
-        ("rows_loaded", "INTEGER"),
-        ("rows_rejected", "INTEGER"),
-        ("rows_skipped", "INTEGER"),
-        ("rows_revised", "INTEGER"),
-        ("skipped_by_kind", "VARCHAR"),
-        ("money_units", "VARCHAR"),
-        ("unknown_columns", "VARCHAR"),
-        ("stored_path", "VARCHAR"),
-        ("reason_rule", "VARCHAR"),
-        ("reason_zh", "VARCHAR"),
-        ("reason_en", "VARCHAR"),
-        ("ingested_at", "TIMESTAMP"),
-    ],
-    "rejected_rows": [
-        ("log_id", "VARCHAR"),
-        ("file_id", "VARCHAR"),
-        ("file_name", "VARCHAR"),
-        ("entity", "VARCHAR"),
-        ("submitting_unit", "VARCHAR"),
-        ("sheet", "VARCHAR"),
-        ("source_row", "INTEGER"),
-        ("column_header", "VARCHAR"),
-        ("rule", "VARCHAR"),
-        ("value", "VARCHAR"),
-        ("message_zh", "VARCHAR"),
-        ("message_en", "VARCHAR"),
-        ("ingested_at", "TIMESTAMP"),
-    ],
-    "skipped_rows": [
-        ("file_id", "VARCHAR"),
-        ("sheet", "VARCHAR"),
-        ("source_row", "INTEGER"),
-        ("kind", "VARCHAR"),
-    ],
-    "revision_changes": [
-        ("entity", "VARCHAR"),
-        ("natural_key", "VARCHAR"),
-        ("column_name", "VARCHAR"),
-        ("old_value", "VARCHAR"),
-        ("new_value", "VARCHAR"),
-        ("old_revision", "INTEGER"),
-        ("new_revision", "INTEGER"),
-        ("old_file_id", "VARCHAR"),
-        ("old_file", "VARCHAR"),
-        ("new_file_id", "VARCHAR"),
-        ("new_file", "VARCHAR"),
-        ("changed_at", "TIMESTAMP"),
-    ],
-    # Data quality (issue 4; written by xmdw.quality.results). dq_excluded_rows is state, not a log: the
-    # rows fatal row rules hold back from staging, replaced per entity on every validation.
-    "dq_excluded_rows": [
-        ("entity", "VARCHAR"),
-        ("_file_id", "VARCHAR"),
-        ("_sheet", "VARCHAR"),
-        ("_source_row", "INTEGER"),
-        ("rule_id", "VARCHAR"),
-        ("run_id", "VARCHAR"),
-        ("excluded_at", "TIMESTAMP"),
-    ],
-    "dq_runs": [
-        ("run_id", "VARCHAR"),
-        ("stage", "VARCHAR"),
-        ("started_at", "TIMESTAMP"),
-        ("finished_at", "TIMESTAMP"),
-        ("seconds", "DOUBLE"),
-        ("tables_validated", "INTEGER"),
-        ("rows_validated", "BIGINT"),
-        ("rules_run", "INTEGER"),
-        ("rules_failed", "INTEGER"),
-        ("fatal_count", "INTEGER"),
-        ("warning_count", "INTEGER"),
-        ("info_count", "INTEGER"),
-        ("rows_held_back", "INTEGER"),
-        ("blocked_tables", "VARCHAR"),
-    ],
-    "dq_rule_results": [
-        ("run_id", "VARCHAR"),
-        ("rule_id", "VARCHAR"),
-        ("table_name", "VARCHAR"),
-        ("rule_group", "VARCHAR"),
-        ("scope", "VARCHAR"),
-        ("severity", "VARCHAR"),
-        ("success", "BOOLEAN"),
-        ("element_count", "BIGINT"),
-        ("unexpected_count", "BIGINT"),
-        ("blocking", "BOOLEAN"),
-        ("checked_at", "TIMESTAMP"),
-    ],
-    "dq_results": [
-        ("run_id", "VARCHAR"),
-        ("rule_id", "VARCHAR"),
-        ("severity", "VARCHAR"),
-        ("rule_group", "VARCHAR"),
-        ("table_name", "VARCHAR"),
-        ("scope", "VARCHAR"),
-        ("submitting_unit", "VARCHAR"),
-        ("file_id", "VARCHAR"),
-        ("file_name", "VARCHAR"),
-        ("sheet", "VARCHAR"),
-        ("source_row", "INTEGER"),
-        ("column_name", "VARCHAR"),
-        ("column_zh", "VARCHAR"),
-        ("record_key", "VARCHAR"),
-        ("observed_value", "VARCHAR"),
-        ("message_zh", "VARCHAR"),
-        ("held_back", "BOOLEAN"),
-        ("blocking", "BOOLEAN"),
-        ("submitted_at", "TIMESTAMP"),
-        ("detected_at", "TIMESTAMP"),
-    ],
-}
 
 
 def _entity_columns(entity: Entity) -> list[tuple[str, str]]:
@@ -310,6 +185,68 @@ def insert_records(con: duckdb.DuckDBPyConnection, table: str, records: list[dic
     con.register("_records_frame", frame)
     con.execute(f"INSERT INTO {RAW}.{table} BY NAME SELECT * FROM _records_frame")
     con.unregister("_records_frame")
+
+
+_OPEN_TRANSACTIONS: set[int] = set()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction; nested uses join the outer one (a workbook's ledgers load all or nothing)."""
+    if id(con) in _OPEN_TRANSACTIONS:
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    _OPEN_TRANSACTIONS.add(id(con))
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _OPEN_TRANSACTIONS.discard(id(con))
+
+
+def problem_records(problems: list, log: dict, entity: str, unit: str | None) -> list[dict]:
+    """rejected_rows / value_findings records of parser Problems (with the file's lineage)."""
+    return [
+        {
+            "log_id": log["log_id"],
+            "file_id": log["file_id"],
+            "file_name": log["file_name"],
+            "entity": entity,
+            "submitting_unit": unit,
+            "sheet": p.sheet,
+            "source_row": p.row,
+            "column_header": p.column,
+            "column_name": getattr(p, "column_name", None),
+            "rule": p.rule,
+            "value": p.value,
+            "message_zh": p.message_zh,
+            "message_en": p.message_en,
+            "ingested_at": log["ingested_at"],
+        }
+        for p in problems
+    ]
+
+
+def skipped_sheet_records(skipped: list, log: dict, unit: str | None) -> list[dict]:
+    """skipped_sheets records of a workbook's parser.SkippedSheet list."""
+    return [
+        {
+            "file_id": log["file_id"],
+            "file_name": log["file_name"],
+            "submitting_unit": unit,
+            "sheet": s.sheet,
+            "rows_in_sheet": s.rows,
+            "rule": s.rule,
+            "reason_zh": s.reason_zh,
+            "reason_en": s.reason_en,
+            "ingested_at": log["ingested_at"],
+        }
+        for s in skipped
+    ]
 
 
 def as_json(value: object) -> str:

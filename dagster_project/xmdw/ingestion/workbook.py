@@ -1,23 +1,36 @@
-"""Read a submitted file into sheets of raw cells.
+"""Read a submitted file into sheets of raw cells, refusing what cannot be read safely.
 
-xlsx/xls via python-calamine (merged ranges included); CSV decoded as UTF-8, UTF-8 with BOM, or
-GBK/GB18030 (detected, transcoded), with the delimiter sniffed.
+The file is opened once, without following links (`safe_io.open_regular`), and its size checked before a
+byte is read. What it is comes from its first bytes, not its name: an xlsx (a zip) is checked against the
+limits from its zip directory and sheet XML before python-calamine expands it (`xlsx_guard`); an OLE2
+file is an encrypted workbook (文件已加密) or a legacy .xls (请另存为 .xlsx); text goes to `csv_reader`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+from xmdw.ingestion import xlsx_guard
+from xmdw.ingestion.csv_reader import decode_csv_bytes, parse_csv_text
+from xmdw.ingestion.limits import UnreadableFile, check_area, check_file_size
+from xmdw.ingestion.problems import Problem
+from xmdw.ingestion.safe_io import display_name, open_regular
+from xmdw.settings import IngestLimits, ingest_limits
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
+SHOWN_CHARS = 200
 
 Cell = object  # str | int | float | bool | date | datetime | None
+
+__all__ = ["ReadResult", "Sheet", "UnreadableFile", "decode_csv_bytes", "read_file", "SUPPORTED_SUFFIXES"]
 
 
 @dataclass
@@ -27,6 +40,12 @@ class Sheet:
     # merged ranges as (first_row, first_col, last_row, last_col), 0-based, inclusive
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    # 0-based (row, col) of formula cells without a cached value (xlsx only): the cell reads as empty
+    uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
+    # 0-based row -> why the reader could not read that row faithfully (the parser rejects the row)
+    line_problems: dict[int, Problem] = field(default_factory=dict)
+    # CSV: physical lines each row spans (a quoted cell may hold line breaks); sum = lines in the file
+    row_lines: list[int] | None = None
 
     def merged_value(self, r: int, c: int) -> Cell:
         """The value a merged region shows at (r, c): its top-left cell's value."""
@@ -45,25 +64,28 @@ class Sheet:
 class ReadResult:
     sheets: list[Sheet]
     encoding: str | None = None  # CSV only
+    physical_lines: int | None = None  # CSV only
 
 
-class UnreadableFile(Exception):
-    """The file cannot be opened or decoded at all."""
-
-    def __init__(self, rule: str, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.rule = rule
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-
-def read_file(path: Path) -> ReadResult:
+def read_file(path: Path, limits: IngestLimits | None = None) -> ReadResult:
+    limits = limits or ingest_limits()
     suffix = path.suffix.lower()
+    with open_regular(path) as f:
+        check_file_size(os.fstat(f.fileno()).st_size, limits)
+        kind = xlsx_guard.kind_of(f.read(8))
+        f.seek(0)
+        if kind == "ole":
+            raise xlsx_guard.refuse_ole(f)
+        if kind == "zip":
+            return ReadResult(_read_xlsx(f, limits))
+        if suffix in CSV_SUFFIXES:
+            return _read_csv(display_name(path.name), f.read(), limits)
     if suffix in EXCEL_SUFFIXES:
-        return ReadResult(_read_excel(path))
-    if suffix in CSV_SUFFIXES:
-        text, encoding = decode_csv_bytes(path.read_bytes())
-        return ReadResult([Sheet(path.name, _parse_csv_text(text))], encoding)
+        raise UnreadableFile(
+            "ING-F0",
+            "无法打开 Excel 文件（文件损坏或不是真正的 Excel 格式），请重新保存为 .xlsx 后报送",
+            "cannot open the Excel file (corrupt or not really Excel): save it again as .xlsx",
+        )
     raise UnreadableFile(
         "ING-F0",
         f"不支持的文件类型“{path.suffix}”，请提交 .xlsx 或 .csv 文件",
@@ -71,63 +93,75 @@ def read_file(path: Path) -> ReadResult:
     )
 
 
-def _empty(v: Cell) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
+def _read_csv(name: str, data: bytes, limits: IngestLimits) -> ReadResult:
+    text, encoding = decode_csv_bytes(data)
+    parsed = parse_csv_text(text, encoding, name, limits)
+    sheet = Sheet(name, parsed.rows, line_problems=parsed.line_problems, row_lines=parsed.row_lines)
+    return ReadResult([sheet], encoding, parsed.physical_lines)
 
 
-def _read_excel(path: Path) -> list[Sheet]:
+def _corrupt(exc: Exception) -> UnreadableFile:
+    return UnreadableFile(
+        "ING-F0",
+        f"无法打开 Excel 文件（文件损坏或不是真正的 Excel 格式）：{str(exc)[:300]}",
+        f"cannot open the Excel file (corrupt or not really Excel): {str(exc)[:300]}",
+    )
+
+
+def _read_xlsx(f: io.BufferedReader, limits: IngestLimits) -> list[Sheet]:
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        with zipfile.ZipFile(f) as zf:
+            scans = xlsx_guard.inspect_xlsx(zf, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, SyntaxError, ValueError) as exc:
+        raise _corrupt(exc) from exc  # ElementTree's ParseError is a SyntaxError
+    f.seek(0)
+    try:
+        wb = CalamineWorkbook.from_filelike(f)
     except Exception as exc:  # calamine raises several error types for broken files
-        raise UnreadableFile(
-            "ING-F0",
-            f"无法打开 Excel 文件（文件损坏或不是真正的 Excel 格式）：{exc}",
-            f"cannot open the Excel file (corrupt or not really Excel): {exc}",
-        ) from exc
+        raise _corrupt(exc) from exc
     sheets = []
     for meta in wb.sheets_metadata:
-        ws = wb.get_sheet_by_name(meta.name)
-        rows = [list(r) for r in ws.to_python(skip_empty_area=False)]
-        # Replace calamine's "" for empty cells by None: one notion of empty everywhere.
-        rows = [[None if _empty(v) else v for v in r] for r in rows]
-        merged = []
+        scan = scans.get(meta.name)
+        hidden = meta.visible != SheetVisibleEnum.Visible
+        if meta.typ != SheetTypeEnum.WorkSheet or scan is None:
+            sheets.append(Sheet(meta.name, [], hidden=hidden))  # a chart sheet has no cells
+            continue
         try:
-            for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []:
-                merged.append((r0, c0, r1, c1))
-        except Exception:  # merged ranges are only available for xlsx; others have none
-            merged = []
-        hidden = str(getattr(meta, "visible", "visible")).lower().endswith("hidden")
-        sheets.append(Sheet(meta.name, rows, merged, hidden))
+            ws = wb.get_sheet_by_name(meta.name)
+            check_area(meta.name, ws.height, ws.width, limits)  # the scan's figure, confirmed by the reader
+            raw = ws.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise _corrupt(exc) from exc
+        sheet = Sheet(meta.name, [], merged, hidden, scan.uncached_formulas)
+        sheet.rows = [_clean_row(sheet, r, row, limits) for r, row in enumerate(raw)]
+        sheets.append(sheet)
     return sheets
 
 
-def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            "ING-F2",
-            "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030），请另存为 UTF-8 CSV 或 Excel",
-            "unknown text encoding (neither UTF-8 nor GBK/GB18030): save as UTF-8 CSV or Excel",
-        ) from exc
-    return text, "gb18030"
-
-
-def _parse_csv_text(text: str) -> list[list[Cell]]:
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    rows = []
-    for r in csv.reader(io.StringIO(text), delimiter=delimiter):
-        rows.append([None if _empty(v) else v for v in r])
-    return rows
+def _clean_row(sheet: Sheet, r: int, row: list[Cell], limits: IngestLimits) -> list[Cell]:
+    """calamine's "" becomes None (one notion of empty); a cell over the length limit rejects its row."""
+    out: list[Cell] = []
+    for c, v in enumerate(row):
+        if isinstance(v, str):
+            if v.strip() == "":
+                v = None
+            elif len(v) > limits.max_cell_chars:
+                sheet.line_problems.setdefault(
+                    r,
+                    Problem(
+                        "ING-CELL-LONG",
+                        f"第{c + 1}列单元格内容过长（{len(v):,} 个字符，上限 {limits.max_cell_chars:,}，设置项 XMDW_MAX_CELL_CHARS）",
+                        f"column {c + 1}: {len(v):,} characters, over the limit of {limits.max_cell_chars:,} "
+                        "(XMDW_MAX_CELL_CHARS)",
+                        sheet.name,
+                        r + 1,
+                        None,
+                        v[:SHOWN_CHARS],
+                    ),
+                )
+                v = v[:SHOWN_CHARS] + "…"
+        out.append(v)
+    return out
