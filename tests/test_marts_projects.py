@@ -17,14 +17,14 @@ pytestmark = pytest.mark.e2e
 
 PROJECTS = [
     ["项目编号", "项目名称", "区划代码", "四个一批阶段", "总投资", "牵头单位", "重点项目级别",
-     "计划开工时间", "实际开工时间", "实际竣工时间", "投产时间", "是否新增产能项目"],
+     "计划开工时间", "实际开工时间", "实际竣工时间", "投产时间", "是否新增产能项目", "是否入库"],
     # A1 county key project, new start planned for March, started 15 March
     ["A1", "镇巴县甲公路", "610728", "开工在建", 10000, "县交通局", "县级",
-     date(2024, 3, 1), date(2024, 3, 15), None, None, "否"],
+     date(2024, 3, 1), date(2024, 3, 15), None, None, "否", "是"],
     # A2 city key project ≥ 5亿, new start planned for March, never started
     ["A2", "镇巴县乙园", "610728", "储备", 60000, "县经贸局", "市级", date(2024, 3, 1), None, None, None, "否"],
     # A3 city key project under construction since 2022; stops reporting after April
-    ["A3", "镇巴县丙厂", "610728", "开工在建", 8000, "县经贸局", "市级", None, date(2022, 5, 1), None, None, "否"],
+    ["A3", "镇巴县丙厂", "610728", "开工在建", 8000, "县经贸局", "市级", None, date(2022, 5, 1), None, None, "否", "是"],
     # A4 county key project, 停缓建 from May; since-start above its total investment
     ["A4", "镇巴县丁站", "610728", "开工在建", 2000, "县水利局", "县级", None, date(2023, 6, 1), None, None, "否"],
     # A5 city key new-capacity project completed in May (operation 28 May)
@@ -125,7 +125,7 @@ def test_progress_ratios_ranks_and_stats_side_by_side(warehouse):
         D("0.033333"),
         D("50"),
     )
-    # statistics bureau beside dispatch: STATS 700 / 1500 = 0.466667
+    # statistics bureau beside dispatch (A1 is 入库 and ≥ 500 万元): STATS 700 / 1500 = 0.466667
     assert (a1["stats_ytd_completed_wan"], a1["stats_completion_ratio"]) == (D("700"), D("0.466667"))
     # A3 last reported in April: YTD 600 carried, 600/4000 = 0.15; month 6 alone 0
     a3 = m6["A3"]
@@ -241,7 +241,10 @@ def test_project_metrics_for_target_binding(warehouse):
     m6 = metrics(6)
     # key list = A1..A5 (key level and a 2024 plan); city list = A2, A3, A5 (市级)
     # YTD at June: A1 800 + A2 0 + A3 600 (April, carried) + A4 500 + A5 1200 = 3100; city 0 + 600 + 1200 = 1800
-    # plans: 1500 + 3000 + 4000 + 1000 + 1200 = 10700 → rate 3100 / 10700 = 0.289720
+    # 年初 plans: 2000 + 3000 + 4000 + 1000 + 1200 = 11200 → bound rate 3100 / 11200 = 0.276786;
+    # latest plans (A1 cut to 1500): 10700 → @latest_plan 3100 / 10700 = 0.289720
+    # city-assigned 四个一批: 谋划 C1 (no key level); 储备 A2 (市级) + C2 (no key level); 开工（在建）A3 + A5 (A5
+    # completed in May, under construction in the year), 年初 plan 4000 + 1200; 竣工 in 2024: A5
     expected = {
         "key_project_count": 5,
         "key_project_new_start_count": 1,  # A1 started; A2 not
@@ -261,18 +264,28 @@ def test_project_metrics_for_target_binding(warehouse):
         "completed_key_project_count": 1,
         "major_project_count": 1,  # A2 60000 ≥ 50000
         "new_capacity_project_count": 1,  # A5
+        "city_batch_count:谋划": 1,
+        "city_batch_investment:谋划": 20000,
+        "city_batch_count:储备": 2,
+        "city_batch_investment:储备": 67000,
+        "city_batch_count:开工在建": 2,
+        "city_batch_annual_plan:开工在建": 5200,
+        "city_batch_annual_plan_latest:开工在建": 5200,
+        "city_batch_count:竣工投产": 1,
+        "city_batch_investment:竣工投产": 3000,
     }
-    assert {k: v[0] for k, v in m6.items() if k != "rate:计划投资完成率"} == {
-        k: D(v) for k, v in expected.items()
-    }
-    assert m6["rate:计划投资完成率"] == (D("0.289720"), D("3100"), D("10700"))
-    # March: 100 + 0 + 400 + 250 + 600 = 1350 / 10700 = 0.126168; nothing completed yet
+    rates = ("rate:计划投资完成率", "rate:计划投资完成率@latest_plan")
+    assert {k: v[0] for k, v in m6.items() if k not in rates} == {k: D(v) for k, v in expected.items()}
+    assert m6["rate:计划投资完成率"] == (D("0.276786"), D("3100"), D("11200"))
+    assert m6["rate:计划投资完成率@latest_plan"] == (D("0.289720"), D("3100"), D("10700"))
+    # March: 100 + 0 + 400 + 250 + 600 = 1350 / 11200 = 0.120536 (latest 1350 / 10700 = 0.126168)
     m3 = metrics(3)
-    assert m3["rate:计划投资完成率"] == (D("0.126168"), D("1350"), D("10700"))
+    assert m3["rate:计划投资完成率"] == (D("0.120536"), D("1350"), D("11200"))
+    assert m3["rate:计划投资完成率@latest_plan"] == (D("0.126168"), D("1350"), D("10700"))
     assert m3["completed_project_count"][0] == 0
     # every report month 2..12 has every key (spine), and no other source is claimed
     n = warehouse.execute(
         "SELECT count(*), count(DISTINCT month), count(DISTINCT metric_key), min(actual_source), max(actual_source) "
         "FROM intermediate.int_metrics__projects WHERE region_code = '610728' AND year = 2024"
     ).fetchall()
-    assert n == [(11 * 19, 11, 19, "project_data", "project_data")]
+    assert n == [(11 * 29, 11, 29, "project_data", "project_data")]

@@ -11,6 +11,7 @@
         'snail_late_year_min_ratio': 0.5,
         'snail_missing_report_months': 2,
         'major_project_min_total_wan': 50000,
+        'stats_min_total_wan': 500,
     } -%}
     {%- if name not in defaults -%}
         {{ exceptions.raise_compiler_error('projects_var: unknown variable ' ~ name) }}

@@ -26,6 +26,16 @@ stage_monthly as (
     select project_id, region_code, year, month, stage_at_month from {{ ref('int_project_stage_monthly') }}
 ),
 
+city_list as (
+    select * from {{ ref('int_four_batches_city_list') }}
+),
+
+-- 计划投资完成率 of the key-project list, from the one computation (int_plan_completion)
+key_completion as (
+    select * from {{ ref('int_plan_completion') }}
+    where cohort = 'all_key' and dimension = 'region'
+),
+
 -- the year's plan list: every project with an annual plan for the year (latest version)
 planned as (
     select
@@ -74,7 +84,6 @@ plan_measures as (
         sum(case when is_key_project then 1 else 0 end) as key_project_count,
         sum(case when is_key_project and is_new_start_started then 1 else 0 end) as key_project_new_start_count,
         sum(case when is_key_project then ytd_completed else 0 end) as key_project_annual_investment,
-        sum(case when is_key_project then annual_plan_latest else 0 end) as key_project_annual_plan,
         sum(case when is_city_key_project then 1 else 0 end) as city_key_project_count,
         sum(case when is_city_key_project and is_new_start_started then 1 else 0 end)
             as city_key_project_new_start_count,
@@ -138,6 +147,27 @@ stage_measures as (
     group by region_code, year, month
 ),
 
+-- the city-assigned 四个一批 task (int_four_batches_city_list): what ZB2024-019..026 are measured on
+city_batch_measures as (
+    select
+        region_code,
+        year,
+        month,
+        sum(case when in_city_batch_conceived then 1 else 0 end) as city_batch_count_conceived,
+        sum(case when in_city_batch_conceived then total_investment else 0 end) as city_batch_investment_conceived,
+        sum(case when in_city_batch_reserve then 1 else 0 end) as city_batch_count_reserve,
+        sum(case when in_city_batch_reserve then total_investment else 0 end) as city_batch_investment_reserve,
+        sum(case when in_city_batch_started then 1 else 0 end) as city_batch_count_started,
+        sum(case when in_city_batch_started then coalesce(annual_plan_initial, 0) else 0 end)
+            as city_batch_annual_plan_started,
+        sum(case when in_city_batch_started then coalesce(annual_plan_latest, 0) else 0 end)
+            as city_batch_annual_plan_latest_started,
+        sum(case when in_city_batch_completed then 1 else 0 end) as city_batch_count_completed,
+        sum(case when in_city_batch_completed then total_investment else 0 end) as city_batch_investment_completed
+    from city_list
+    group by region_code, year, month
+),
+
 wide as (
     select
         months.region_code,
@@ -146,7 +176,6 @@ wide as (
         coalesce(plan_measures.key_project_count, 0) as key_project_count,
         coalesce(plan_measures.key_project_new_start_count, 0) as key_project_new_start_count,
         coalesce(plan_measures.key_project_annual_investment, 0) as key_project_annual_investment,
-        plan_measures.key_project_annual_plan,
         coalesce(plan_measures.city_key_project_count, 0) as city_key_project_count,
         coalesce(plan_measures.city_key_project_new_start_count, 0) as city_key_project_new_start_count,
         coalesce(plan_measures.city_key_project_annual_investment, 0) as city_key_project_annual_investment,
@@ -158,7 +187,23 @@ wide as (
         {%- endfor %}
         coalesce(stage_measures.stage_annual_plan_started, 0) as stage_annual_plan_started,
         coalesce(stage_measures.completed_project_count, 0) as completed_project_count,
-        coalesce(stage_measures.completed_key_project_count, 0) as completed_key_project_count
+        coalesce(stage_measures.completed_key_project_count, 0) as completed_key_project_count,
+        coalesce(city_batch_measures.city_batch_count_conceived, 0) as city_batch_count_conceived,
+        coalesce(city_batch_measures.city_batch_investment_conceived, 0) as city_batch_investment_conceived,
+        coalesce(city_batch_measures.city_batch_count_reserve, 0) as city_batch_count_reserve,
+        coalesce(city_batch_measures.city_batch_investment_reserve, 0) as city_batch_investment_reserve,
+        coalesce(city_batch_measures.city_batch_count_started, 0) as city_batch_count_started,
+        coalesce(city_batch_measures.city_batch_annual_plan_started, 0) as city_batch_annual_plan_started,
+        coalesce(city_batch_measures.city_batch_annual_plan_latest_started, 0)
+            as city_batch_annual_plan_latest_started,
+        coalesce(city_batch_measures.city_batch_count_completed, 0) as city_batch_count_completed,
+        coalesce(city_batch_measures.city_batch_investment_completed, 0) as city_batch_investment_completed,
+        key_completion.completion_ratio_initial,
+        key_completion.ytd_completed_initial_wan,
+        key_completion.annual_plan_initial_wan,
+        key_completion.completion_ratio,
+        key_completion.ytd_completed_wan as key_ytd_completed_wan,
+        key_completion.annual_plan_latest_wan
     from months
     left join plan_measures
         on months.region_code = plan_measures.region_code
@@ -168,6 +213,14 @@ wide as (
         on months.region_code = stage_measures.region_code
         and months.year = stage_measures.year
         and months.month = stage_measures.month
+    left join city_batch_measures
+        on months.region_code = city_batch_measures.region_code
+        and months.year = city_batch_measures.year
+        and months.month = city_batch_measures.month
+    left join key_completion
+        on months.region_code = key_completion.region_code
+        and months.year = key_completion.year
+        and months.month = key_completion.month
 ),
 
 {#- (metric_key, value, numerator, denominator) -#}
@@ -190,9 +243,19 @@ wide as (
     ('completed_key_project_count', 'completed_key_project_count', none, none),
     ('major_project_count', 'major_project_count', none, none),
     ('new_capacity_project_count', 'new_capacity_project_count', none, none),
-    ('rate:计划投资完成率',
-        'case when key_project_annual_plan > 0 then key_project_annual_investment / key_project_annual_plan end',
-        'key_project_annual_investment', 'key_project_annual_plan'),
+    ('city_batch_count:谋划', 'city_batch_count_conceived', none, none),
+    ('city_batch_investment:谋划', 'city_batch_investment_conceived', none, none),
+    ('city_batch_count:储备', 'city_batch_count_reserve', none, none),
+    ('city_batch_investment:储备', 'city_batch_investment_reserve', none, none),
+    ('city_batch_count:开工在建', 'city_batch_count_started', none, none),
+    ('city_batch_annual_plan:开工在建', 'city_batch_annual_plan_started', none, none),
+    ('city_batch_annual_plan_latest:开工在建', 'city_batch_annual_plan_latest_started', none, none),
+    ('city_batch_count:竣工投产', 'city_batch_count_completed', none, none),
+    ('city_batch_investment:竣工投产', 'city_batch_investment_completed', none, none),
+    ('rate:计划投资完成率', 'completion_ratio_initial',
+        'coalesce(ytd_completed_initial_wan, 0)', 'coalesce(annual_plan_initial_wan, 0)'),
+    ('rate:计划投资完成率@latest_plan', 'completion_ratio',
+        'coalesce(key_ytd_completed_wan, 0)', 'coalesce(annual_plan_latest_wan, 0)'),
 ] %}
 
 long as (
@@ -202,9 +265,10 @@ long as (
         year,
         month,
         '{{ key }}' as metric_key,
-        {{ value }} as actual_value,
-        {{ numerator if numerator else 'null' }} as numerator,
-        {{ denominator if denominator else 'null' }} as denominator
+        -- cast in every branch: a union takes the first branch's type (4 decimals would cut a rate)
+        cast({{ value }} as decimal(20, 6)) as actual_value,
+        cast({{ numerator if numerator else 'null' }} as decimal(20, 6)) as numerator,
+        cast({{ denominator if denominator else 'null' }} as decimal(20, 6)) as denominator
     from wide
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -1,8 +1,14 @@
--- 投资完成排名: 计划投资完成率 against the time pace (序时进度) per region, per lead unit and per town, with
+-- 投资完成排名: 计划投资完成率 against the time pace (序时进度) per region, per lead unit and per town, -- 投资完成排名: 计划投资完成率 against the time pace (序时进度) per region, per lead unit and per town, with
 -- the rank of each group (regions among all regions of the warehouse; lead units and towns within their
--- region). Cohort: every project with an annual plan for the year, as in mart_project_progress.
--- Definitions: docs/metrics.md#investment-ranking
+-- region). The ratio and the gaps are those of the one computation, int_plan_completion (cohort all_planned:
+-- every project with an annual plan for the year, carried-forward YTD); months stop at the region's data
+-- month (mart_project_progress). Definitions: docs/metrics/progress.md#investment-ranking
 with
+
+completion as (
+    select * from {{ ref('int_plan_completion') }}
+    where cohort = 'all_planned'
+),
 
 progress as (
     select * from {{ ref('mart_project_progress') }}
@@ -13,87 +19,59 @@ projects as (
     select project_id, town from {{ ref('int_projects_enriched') }}
 ),
 
--- one row per project and grouping: the region itself, its lead unit, its town
-grouped as (
-    select
-        progress.region_code,
-        progress.region_name,
-        progress.year,
-        progress.month,
-        progress.period_label,
-        progress.time_pace,
-        'region' as dimension,
-        coalesce(progress.region_name, progress.region_code) as group_name,
-        progress.project_id,
-        progress.reported_this_month,
-        progress.is_snail,
-        progress.ytd_completed_wan,
-        progress.annual_plan_latest_wan
-    from progress
+data_months as (
+    select region_code, year, max(month) as data_month from progress group by region_code, year
+),
+
+labels as (
+    select month, label_zh as period_label from {{ ref('dim_report_month') }}
+),
+
+-- 蜗牛 projects per group (the list is a project-progress figure)
+snails as (
+    select progress.region_code, progress.year, progress.month, 'region' as dimension,
+        coalesce(progress.region_name, progress.region_code) as group_name, progress.project_id
+    from progress where progress.is_snail
     union all
-    select
-        progress.region_code,
-        progress.region_name,
-        progress.year,
-        progress.month,
-        progress.period_label,
-        progress.time_pace,
-        'lead_unit' as dimension,
-        coalesce(nullif(trim(progress.lead_unit), ''), '（未填报）') as group_name,
-        progress.project_id,
-        progress.reported_this_month,
-        progress.is_snail,
-        progress.ytd_completed_wan,
-        progress.annual_plan_latest_wan
-    from progress
+    select progress.region_code, progress.year, progress.month, 'lead_unit' as dimension,
+        coalesce(nullif(trim(progress.lead_unit), ''), '（未填报）') as group_name, progress.project_id
+    from progress where progress.is_snail
     union all
-    select
-        progress.region_code,
-        progress.region_name,
-        progress.year,
-        progress.month,
-        progress.period_label,
-        progress.time_pace,
-        'town' as dimension,
-        coalesce(nullif(trim(projects.town), ''), '（未填报）') as group_name,
-        progress.project_id,
-        progress.reported_this_month,
-        progress.is_snail,
-        progress.ytd_completed_wan,
-        progress.annual_plan_latest_wan
+    select progress.region_code, progress.year, progress.month, 'town' as dimension,
+        coalesce(nullif(trim(projects.town), ''), '（未填报）') as group_name, progress.project_id
     from progress
     left join projects on progress.project_id = projects.project_id
+    where progress.is_snail
+),
+
+snail_counts as (
+    select region_code, year, month, dimension, group_name, count(*) as snail_projects
+    from snails
+    group by region_code, year, month, dimension, group_name
 ),
 
 summed as (
     select
-        region_code,
-        region_name,
-        year,
-        month,
-        period_label,
-        dimension,
-        group_name,
-        max(time_pace) as time_pace,
-        count(*) as projects_planned,
-        sum(case when reported_this_month then 1 else 0 end) as projects_reporting,
-        sum(case when is_snail then 1 else 0 end) as snail_projects,
-        sum(ytd_completed_wan) as ytd_completed_wan,
-        sum(annual_plan_latest_wan) as annual_plan_latest_wan
-    from grouped
-    group by region_code, region_name, year, month, period_label, dimension, group_name
+        completion.*,
+        labels.period_label,
+        coalesce(snail_counts.snail_projects, 0) as snail_projects
+    from completion
+    inner join data_months
+        on completion.region_code = data_months.region_code
+        and completion.year = data_months.year
+        and completion.month <= data_months.data_month
+    left join labels on completion.month = labels.month
+    left join snail_counts
+        on completion.region_code = snail_counts.region_code
+        and completion.year = snail_counts.year
+        and completion.month = snail_counts.month
+        and completion.dimension = snail_counts.dimension
+        and completion.group_name = snail_counts.group_name
 ),
 
 measured as (
     select
         summed.*,
-        -- a ratio of sums, not a mean of project ratios
-        case
-            when summed.annual_plan_latest_wan > 0
-                then cast(summed.ytd_completed_wan / summed.annual_plan_latest_wan as decimal(12, 6))
-        end as completion_ratio,
-        cast(summed.ytd_completed_wan - summed.annual_plan_latest_wan * summed.time_pace as decimal(18, 4))
-            as pace_gap_wan,
         -- regions are ranked against each other; lead units and towns within their region
         case when summed.dimension = 'region' then 'all' else summed.region_code end as rank_scope
     from summed
@@ -128,14 +106,18 @@ final as (
         cast(projects_planned as integer) as projects_planned,
         cast(projects_reporting as integer) as projects_reporting,
         cast(snail_projects as integer) as snail_projects,
-        cast(ytd_completed_wan as decimal(18, 4)) as ytd_completed_wan,
-        cast(annual_plan_latest_wan as decimal(18, 4)) as annual_plan_latest_wan,
+        ytd_completed_wan,
+        annual_plan_latest_wan,
         completion_ratio,
-        cast(time_pace as decimal(12, 6)) as time_pace,
-        cast(completion_ratio - time_pace as decimal(12, 6)) as pace_gap,
+        time_pace,
+        pace_gap,
         pace_gap_wan,
         cast(rank_completion as integer) as rank_completion,
-        cast(groups_ranked as integer) as groups_ranked
+        cast(groups_ranked as integer) as groups_ranked,
+        projects_carried_forward,
+        projects_not_reported_yet,
+        projects_planned as coverage_expected,
+        projects_reporting as coverage_reported
     from ranked
 )
 

@@ -80,6 +80,14 @@ joined as (
         projects.total_investment,
         projects.actual_start_date,
         projects.in_stats_library,
+        -- 入库 standard (统计标准): the statistics bureau counts a project only when it is in the library, its
+        -- planned total investment is at least 500 万元, and from the month it entered the library
+        coalesce(
+            projects.in_stats_library
+            and projects.total_investment >= {{ projects_var('stats_min_total_wan') }}
+            and (projects.stats_entry_date is null or projects.stats_entry_date <= spine.as_of_date),
+            false
+        ) as is_in_stats_book,
         plans.plan_category,
         plans.latest_plan_version,
         coalesce(
@@ -139,13 +147,22 @@ measured as (
             when joined.annual_plan_initial > 0
                 then cast(joined.ytd_completed / joined.annual_plan_initial as decimal(12, 6))
         end as completion_ratio_initial,
-        cast(joined.ytd_completed - joined.annual_plan_latest * joined.time_pace as decimal(18, 4)) as pace_gap_wan,
+        -- exact: plan x month / 12, not the rounded 序时进度 (up to 0.5 万元 off on a large plan)
+        cast((joined.ytd_completed * 12 - joined.annual_plan_latest * joined.month) / 12.0 as decimal(18, 4))
+            as pace_gap_wan,
+        case
+            when joined.annual_plan_latest > 0
+                then cast(
+                    (joined.ytd_completed * 12 - joined.annual_plan_latest * joined.month)
+                    / (joined.annual_plan_latest * 12) as decimal(12, 6)
+                )
+        end as pace_gap,
         case
             when joined.total_investment > 0
                 then cast(joined.since_start_completed / joined.total_investment as decimal(12, 6))
         end as since_start_ratio,
         case
-            when joined.annual_plan_latest > 0
+            when joined.annual_plan_latest > 0 and joined.is_in_stats_book
                 then cast(joined.stats_ytd_completed / joined.annual_plan_latest as decimal(12, 6))
         end as stats_completion_ratio,
         joined.month - coalesce(joined.last_reported_month, joined.first_report_month - 1) as months_since_report,
@@ -156,7 +173,6 @@ measured as (
 criteria as (
     select
         measured.*,
-        measured.completion_ratio - measured.time_pace as pace_gap,
         measured.annual_plan_latest is not null
         and (measured.is_key_project or not {{ projects_var('snail_key_projects_only') }}) as in_snail_cohort,
         -- (a) 未按期开工: a 新开工 project still not started after its planned start month + grace
@@ -172,7 +188,7 @@ criteria as (
             measured.stage_at_month not in ('竣工投产', '调出')
             and (coalesce(measured.plan_category, '') <> '新开工' or measured.is_started)
             and (
-                measured.completion_ratio < measured.time_pace - {{ projects_var('snail_pace_tolerance') }}
+                measured.completion_ratio < measured.month / 12.0 - {{ projects_var('snail_pace_tolerance') }}
                 or (
                     measured.month >= {{ projects_var('snail_late_year_month') }}
                     and measured.completion_ratio < {{ projects_var('snail_late_year_min_ratio') }}
@@ -264,7 +280,7 @@ final as (
         ranked.completion_ratio,
         ranked.completion_ratio_initial,
         ranked.time_pace,
-        cast(ranked.pace_gap as decimal(12, 6)) as pace_gap,
+        ranked.pace_gap,
         ranked.pace_gap_wan,
         ranked.since_start_completed as since_start_completed_wan,
         ranked.since_start_ratio,
@@ -273,7 +289,8 @@ final as (
         ranked.rank_completion_in_region,
         ranked.rank_shortfall_in_region,
         ranked.in_stats_library,
-        ranked.stats_ytd_completed as stats_ytd_completed_wan,
+        ranked.is_in_stats_book,
+        case when ranked.is_in_stats_book then ranked.stats_ytd_completed end as stats_ytd_completed_wan,
         ranked.stats_completion_ratio,
         ranked.stats_last_reported_month,
         ranked.stats_reported_this_month,

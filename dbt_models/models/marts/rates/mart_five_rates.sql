@@ -17,10 +17,14 @@ plans as (
     select * from {{ ref('int_annual_plans_versioned') }}
 ),
 
-progress as (
-    select project_id, year, month, ytd_completed
-    from {{ ref('int_progress_monthly_filled') }}
-    where basis = 'DISPATCH'
+-- 计划投资完成率 comes whole from the one computation (ratio, coverage); this mart does not recompute it
+plan_completion as (
+    select * from {{ ref('int_plan_completion') }}
+    where dimension in ('region', 'lead_unit')
+),
+
+held_back as (
+    select * from {{ ref('int_held_back_rows') }}
 ),
 
 required_procedures as (
@@ -39,7 +43,7 @@ planned_projects as (
     select
         plans.project_id,
         projects.region_code,
-        coalesce(projects.lead_unit, '（未填报）') as lead_unit,
+        coalesce(nullif(trim(projects.lead_unit), ''), '（未填报）') as lead_unit,
         plans.plan_year as year,
         plans.plan_category,
         plans.planned_start_month,
@@ -50,7 +54,11 @@ planned_projects as (
         projects.is_key_project,
         projects.is_city_key_project,
         projects.actual_start_date,
-        projects.completed_date
+        projects.completed_date,
+        -- 入库 standard: in the statistical library from its entry date, planned total ≥ 500 万元
+        projects.in_stats_library,
+        projects.stats_entry_date,
+        projects.total_investment
     from plans
     inner join projects on plans.project_id = projects.project_id
 ),
@@ -65,15 +73,6 @@ project_cohorts as (
     union all
     select planned_projects.*, 'all_new_start' as cohort
     from planned_projects where plan_category = '新开工'
-    union all
-    select planned_projects.*, 'all_key' as cohort
-    from planned_projects where is_key_project
-    union all
-    select planned_projects.*, 'city_key' as cohort
-    from planned_projects where is_city_key_project
-    union all
-    select planned_projects.*, 'all_planned' as cohort
-    from planned_projects
     union all
     select planned_projects.*, 'all_due_completion' as cohort
     from planned_projects where is_due_to_complete
@@ -100,7 +99,29 @@ start_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '储备项目开工率' as rate_name, cohort, 'project' as variant, project_id as member_id,
         1 as in_cohort,
+        1 as has_data,
         {{ rates_flag_on_or_before('actual_start_date', 'as_of_date') }} as num_value,
+        1 as den_value
+    from project_months
+    where cohort in ('county_new_start_key', 'city_new_start_key', 'all_new_start')
+    union all
+    -- variant stats_library (统计标准开工): started and in the statistical library (入库, total ≥ 500 万元) by the
+    -- month end — "严格项目开工建设数据按统计标准监测调度"
+    select
+        region_code, lead_unit, year, month, as_of_date,
+        '储备项目开工率' as rate_name, cohort, 'stats_library' as variant, project_id as member_id,
+        1 as in_cohort,
+        1 as has_data,
+        case
+            when coalesce(
+                in_stats_library
+                and total_investment >= {{ projects_var('stats_min_total_wan') }}
+                and (stats_entry_date is null or stats_entry_date <= as_of_date),
+                false
+            )
+                then {{ rates_flag_on_or_before('actual_start_date', 'as_of_date') }}
+            else 0
+        end as num_value,
         1 as den_value
     from project_months
     where cohort in ('county_new_start_key', 'city_new_start_key', 'all_new_start')
@@ -109,6 +130,7 @@ start_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '储备项目开工率' as rate_name, cohort, 'scheduled' as variant, project_id as member_id,
         case when planned_start_month <= month then 1 else 0 end as in_cohort,
+        1 as has_data,
         case
             when planned_start_month <= month
                 then {{ rates_flag_on_or_before('actual_start_date', 'as_of_date') }}
@@ -159,6 +181,7 @@ procedure_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '前期手续办结率' as rate_name, cohort, 'procedure' as variant, project_id as member_id,
         1 as in_cohort,
+        case when n_required > 0 then 1 else 0 end as has_data,
         n_done as num_value,
         n_required as den_value
     from procedure_by_project
@@ -168,46 +191,10 @@ procedure_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '前期手续办结率' as rate_name, cohort, 'project' as variant, project_id as member_id,
         1 as in_cohort,
+        case when n_required > 0 then 1 else 0 end as has_data,
         case when n_required > 0 and n_done = n_required then 1 else 0 end as num_value,
         1 as den_value
     from procedure_by_project
-),
-
--- 计划投资完成率 (DISPATCH): Σ YTD completed over Σ latest annual plan; the 年初 plan stays visible
--- as variant initial_plan (projects that had a 年初 plan, against that plan)
-plan_completion_facts as (
-    select
-        project_months.region_code, project_months.lead_unit, project_months.year, project_months.month,
-        project_months.as_of_date,
-        '计划投资完成率' as rate_name, project_months.cohort, 'latest_plan' as variant,
-        project_months.project_id as member_id,
-        1 as in_cohort,
-        coalesce(progress.ytd_completed, 0) as num_value,
-        coalesce(project_months.annual_plan_latest, 0) as den_value
-    from project_months
-    left join progress
-        on project_months.project_id = progress.project_id
-        and project_months.year = progress.year
-        and project_months.month = progress.month
-    where project_months.cohort in ('all_key', 'city_key', 'all_planned')
-    union all
-    select
-        project_months.region_code, project_months.lead_unit, project_months.year, project_months.month,
-        project_months.as_of_date,
-        '计划投资完成率' as rate_name, project_months.cohort, 'initial_plan' as variant,
-        project_months.project_id as member_id,
-        case when project_months.annual_plan_initial is not null then 1 else 0 end as in_cohort,
-        case
-            when project_months.annual_plan_initial is not null then coalesce(progress.ytd_completed, 0)
-            else 0
-        end as num_value,
-        coalesce(project_months.annual_plan_initial, 0) as den_value
-    from project_months
-    left join progress
-        on project_months.project_id = progress.project_id
-        and project_months.year = progress.year
-        and project_months.month = progress.month
-    where project_months.cohort in ('all_key', 'city_key', 'all_planned')
 ),
 
 -- 竣工投产达效率: projects due to complete in the year that are completed/in operation by the month end
@@ -216,6 +203,7 @@ completion_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '竣工投产达效率' as rate_name, cohort, 'project' as variant, project_id as member_id,
         1 as in_cohort,
+        1 as has_data,
         {{ rates_flag_on_or_before('completed_date', 'as_of_date') }} as num_value,
         1 as den_value
     from project_months
@@ -231,7 +219,10 @@ deal_base as (
         coalesce(linked.lead_unit, deals.submitting_unit, '（未填报）') as lead_unit,
         {{ rates_year_of('deals.signed_date') }} as signed_year,
         deals.signed_date,
+        -- an unreadable 签约金额 (null) keeps the deal in every count; it adds 0 to the amount variant and is
+        -- reported as not covered there
         coalesce(deals.contract_amount, 0) as contract_amount,
+        case when deals.contract_amount is null then 0 else 1 end as has_amount,
         deals.land_approved_date
     from deals
     left join projects as linked on deals.project_id = linked.project_id
@@ -261,6 +252,7 @@ landing_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '招商引资落地率' as rate_name, cohort, 'count' as variant, contract_id as member_id,
         in_cohort,
+        1 as has_data,
         in_cohort * is_landed as num_value,
         in_cohort as den_value
     from deal_months
@@ -269,6 +261,7 @@ landing_facts as (
         region_code, lead_unit, year, month, as_of_date,
         '招商引资落地率' as rate_name, cohort, 'amount' as variant, contract_id as member_id,
         in_cohort,
+        has_amount as has_data,
         in_cohort * is_landed * contract_amount as num_value,
         in_cohort * contract_amount as den_value
     from deal_months
@@ -280,8 +273,6 @@ all_facts as (
     select * from procedure_facts
     union all
     select * from start_facts
-    union all
-    select * from plan_completion_facts
     union all
     select * from completion_facts
 ),
@@ -306,6 +297,7 @@ scoped as (
         all_facts.variant,
         all_facts.member_id,
         all_facts.in_cohort,
+        all_facts.has_data,
         all_facts.num_value,
         all_facts.den_value
     from all_facts
@@ -324,10 +316,106 @@ aggregated as (
         cohort,
         variant,
         count(distinct case when in_cohort = 1 then member_id end) as cohort_size,
+        count(distinct case when in_cohort = 1 and has_data = 1 then member_id end) as members_with_data,
         sum(num_value) as numerator,
         sum(den_value) as denominator
     from scoped
     group by region_code, year, month, as_of_date, scope, lead_unit, rate_name, cohort, variant
+),
+
+plan_completion_rows as (
+    select
+        plan_completion.region_code,
+        plan_completion.year,
+        plan_completion.month,
+        months.as_of_date,
+        case when plan_completion.dimension = 'region' then 'region' else 'lead_unit' end as scope,
+        case when plan_completion.dimension = 'lead_unit' then plan_completion.group_name end as lead_unit,
+        '计划投资完成率' as rate_name,
+        plan_completion.cohort,
+        variants.variant,
+        case when variants.variant = 'initial_plan' then plan_completion.projects_with_initial_plan
+            else plan_completion.projects_planned end as cohort_size,
+        case when variants.variant = 'initial_plan' then plan_completion.projects_reporting_initial
+            else plan_completion.projects_reporting end as members_with_data,
+        case when variants.variant = 'initial_plan' then plan_completion.ytd_completed_initial_wan
+            else plan_completion.ytd_completed_wan end as numerator,
+        case when variants.variant = 'initial_plan' then plan_completion.annual_plan_initial_wan
+            else plan_completion.annual_plan_latest_wan end as denominator
+    from plan_completion
+    inner join months
+        on plan_completion.region_code = months.region_code
+        and plan_completion.year = months.year
+        and plan_completion.month = months.month
+    cross join (
+        select 'latest_plan' as variant
+        union all
+        select 'initial_plan' as variant
+    ) as variants
+),
+
+all_rows as (
+    select * from aggregated
+    union all
+    select * from plan_completion_rows
+),
+
+-- rows missing from a rate's ledger (held back or rejected), by region and, when a row names its project,
+-- by lead unit: deals, procedures and registry rows whatever their period; progress rows of the month and
+-- plan rows of the year for 计划投资完成率
+held_attributed as (
+    select
+        held_back.*,
+        coalesce(nullif(trim(projects.lead_unit), ''), '（未填报）') as lead_unit,
+        case held_back.entity
+            when 'investment_contracts' then '招商引资落地率'
+            when 'procedures' then '前期手续办结率'
+            when 'monthly_progress' then '计划投资完成率'
+            when 'annual_plans' then '计划投资完成率'
+        end as rate_name
+    from held_back
+    left join projects on held_back.project_id = projects.project_id
+    where held_back.entity in ('investment_contracts', 'procedures', 'monthly_progress', 'annual_plans', 'projects')
+),
+
+held_by_rate as (
+    select
+        all_rows.region_code, all_rows.year, all_rows.month, all_rows.scope, all_rows.lead_unit,
+        all_rows.rate_name, all_rows.cohort, all_rows.variant,
+        count(held_attributed.source_row) as held_rows
+    from all_rows
+    inner join held_attributed
+        on all_rows.region_code = held_attributed.region_code
+        and (
+            held_attributed.rate_name = all_rows.rate_name
+            or (held_attributed.entity = 'projects' and all_rows.rate_name <> '招商引资落地率')
+        )
+        and (all_rows.scope = 'region' or held_attributed.lead_unit = all_rows.lead_unit)
+        and (
+            held_attributed.entity not in ('monthly_progress', 'annual_plans')
+            or (
+                held_attributed.year = all_rows.year
+                and (held_attributed.entity = 'annual_plans' or held_attributed.month = all_rows.month)
+            )
+        )
+    group by all_rows.region_code, all_rows.year, all_rows.month, all_rows.scope, all_rows.lead_unit,
+        all_rows.rate_name, all_rows.cohort, all_rows.variant
+),
+
+covered as (
+    select
+        all_rows.*,
+        coalesce(held_by_rate.held_rows, 0) as held_rows
+    from all_rows
+    left join held_by_rate
+        on all_rows.region_code = held_by_rate.region_code
+        and all_rows.year = held_by_rate.year
+        and all_rows.month = held_by_rate.month
+        and all_rows.scope = held_by_rate.scope
+        and coalesce(all_rows.lead_unit, '') = coalesce(held_by_rate.lead_unit, '')
+        and all_rows.rate_name = held_by_rate.rate_name
+        and all_rows.cohort = held_by_rate.cohort
+        and all_rows.variant = held_by_rate.variant
 ),
 
 final as (
@@ -352,7 +440,7 @@ final as (
             when rate_name = '招商引资落地率' and variant = 'count' then true
             when rate_name = '前期手续办结率' and variant = 'procedure' then true
             when rate_name in ('储备项目开工率', '竣工投产达效率') and variant = 'project' then true
-            when rate_name = '计划投资完成率' and variant = 'latest_plan' then true
+            when rate_name = '计划投资完成率' and variant = 'initial_plan' then true
             else false
         end as is_primary,
         case
@@ -379,12 +467,29 @@ final as (
                 then 'rate:' || rate_name || '@' || cohort
             when rate_name = '竣工投产达效率' and cohort = 'all_due_completion' and variant = 'project'
                 then 'rate:竣工投产达效率'
+            when rate_name = '计划投资完成率' and cohort = 'all_key' and variant = 'initial_plan'
+                then 'rate:计划投资完成率'
+            when rate_name = '计划投资完成率' and cohort = 'all_key' and variant = 'latest_plan'
+                then 'rate:计划投资完成率@latest_plan'
         end as metric_key,
-        cohort_size,
+        cast(cohort_size as integer) as cohort_size,
         cast(numerator as decimal(20, 6)) as numerator,
         cast(denominator as decimal(20, 6)) as denominator,
-        {{ rates_safe_ratio('numerator', 'denominator') }} as rate
-    from aggregated
+        {{ rates_safe_ratio('numerator', 'denominator') }} as rate,
+        cast(cohort_size as integer) as coverage_expected,
+        cast(members_with_data as integer) as coverage_reported,
+        cast(held_rows as integer) as coverage_held_back_rows,
+        {{ coverage_note_zh(
+            'cohort_size - members_with_data',
+            'held_rows',
+            "case rate_name
+                when '招商引资落地率' then '个签约项目签约金额无法读取（计入个数，不计金额）'
+                when '前期手续办结率' then '个项目未报送前期手续台账'
+                when '计划投资完成率' then '个项目本月未报送（按最近一次报送的累计数计入，本年未报送过的计0）'
+                else '个项目无数据'
+            end"
+        ) }} as coverage_note_zh
+    from covered
 )
 
 select * from final
