@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from xmdw.filemodes import DATA_ROOT_DIR, OWNER_DIR, OWNER_FILE, chmod_quiet, restrict_umask, tighten
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
 # dbt's target folder (manifest, compiled SQL); DBT_TARGET_PATH lets parallel checkouts/runs keep apart.
@@ -54,9 +56,28 @@ class DataPaths:
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 
+    @property
+    def run_lock(self) -> Path:
+        """Held by the process that runs the pipeline (xmdw.runlock): one run at a time."""
+        return self.root / ".xmdw-run.lock"
+
     def ensure(self) -> DataPaths:
+        """Create the folders, owner-only (xmdw.filemodes): the process umask is set here, once, before
+        anything is written under the data directory; folders and a warehouse made earlier are tightened.
+        The root lets the owner's group traverse (0710, no listing) so a BI account reaches serving/."""
+        restrict_umask()
+        new_root = not self.root.exists()
+        self.root.mkdir(parents=True, exist_ok=True)
+        if new_root:
+            chmod_quiet(self.root, DATA_ROOT_DIR)
+        tighten(self.root, DATA_ROOT_DIR)
         for p in (self.landing, self.archive, self.quarantine, self.reports, self.dagster_home):
             p.mkdir(parents=True, exist_ok=True)
+        # landing/ may be a folder units write to under their own account: its mode is the operator's.
+        for p in (self.archive, self.quarantine, self.reports, self.dagster_home):
+            tighten(p, OWNER_DIR)
+        for p in (self.warehouse, self.warehouse.with_name(self.warehouse.name + ".wal")):
+            tighten(p, OWNER_FILE)
         return self
 
 

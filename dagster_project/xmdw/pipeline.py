@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from xmdw.diskspace import EXIT_DISK_FULL, DiskFullError, check_free_space, is_disk_full, text_means_disk_full
+from xmdw.faultpoints import ENV as FAULT_ENV
+from xmdw.faultpoints import armed as faultpoints_armed
+from xmdw.faultpoints import pause_point
 from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
+from xmdw.runlock import run_lock
 from xmdw.settings import configure_environment
 
 MANIFEST = DBT_TARGET_DIR / "manifest.json"
@@ -61,13 +67,23 @@ class RunSummary:
     marts: dict[str, int] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     outputs: list[tuple[str, str]] = field(default_factory=list)  # (what, path) the run wrote
+    problems: list[str] = field(default_factory=list)  # plain-language causes (e.g. the disk is full)
+    disk_full: bool = False
 
     def merge(self, other: RunSummary) -> RunSummary:
         """A follow-up run (the period reports) joins this summary."""
         self.success = self.success and other.success
         self.failed_steps += other.failed_steps
         self.outputs += other.outputs
+        self.problems += other.problems
+        self.disk_full = self.disk_full or other.disk_full
         return self
+
+    @property
+    def exit_code(self) -> int:
+        if self.success:
+            return 0
+        return EXIT_DISK_FULL if self.disk_full else 1
 
     def lines(self, paths: DataPaths) -> list[str]:
         status = "成功 SUCCESS" if self.success else "失败 FAILED"
@@ -90,6 +106,7 @@ class RunSummary:
             out.append(f"  专题表 mart {mart}: {n} rows")
         if self.failed_steps:
             out.append("  失败步骤 failed steps: " + ", ".join(self.failed_steps))
+        out += [f"  {p}" for p in self.problems]
         out += [f"  {what}: {path}" for what, path in self.outputs]
         out += [
             f"  数仓 warehouse: {paths.warehouse}",
@@ -157,31 +174,100 @@ def _outputs(result) -> list[tuple[str, str]]:
     return out
 
 
-def run_pipeline(job_name: str = "xmdw_build_all", partition_key: str | None = None) -> RunSummary:
-    """Execute a Dagster job (one partition of it, if given) in this process against the persistent
-    instance in DAGSTER_HOME."""
-    paths = configure_environment()
-    prepare_dbt()
+def _failure_texts(result) -> list[tuple[str, str]]:
+    """(step, error text with its causes) of every failed step."""
+    out = []
+    for ev in result.all_events:
+        if ev.event_type_value != "STEP_FAILURE" or not ev.step_key:
+            continue
+        error, parts = ev.event_specific_data.error, []
+        while error is not None:
+            parts.append(f"{error.cls_name}: {error.message}")
+            error = error.cause or error.context
+        out.append((ev.step_key, " | ".join(parts)))
+    return out
+
+
+def _materialized(result) -> set[str]:
+    return {
+        e.event_specific_data.materialization.asset_key.to_user_string()
+        for e in result.get_asset_materialization_events()
+    }
+
+
+def _fault_listener(event) -> None:
+    """Dagster events as fault points for the kill tests (xmdw.faultpoints): step:, done:, log:."""
+    if event.is_dagster_event:
+        kind, step = event.dagster_event.event_type_value, event.step_key or ""
+        if kind == "STEP_START":
+            pause_point(f"step:{step}")
+        elif kind == "ASSET_MATERIALIZATION":
+            pause_point(f"done:{step}")
+        return
+    spec = os.environ.get(FAULT_ENV, "").rstrip("~").partition("#")[0]
+    if spec.startswith("log:") and spec[4:] in (event.user_message or ""):
+        pause_point(spec)
+
+
+def _execute(job_name: str, partition_key: str | None, paths: DataPaths):
     from dagster import DagsterInstance
 
     from xmdw.definitions import defs
 
+    run_id = str(uuid.uuid4())  # chosen here so the fault listener can subscribe before the run starts
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False, partition_key=partition_key
-        )
-    checks = [
-        (e.check_name, e.passed, e.severity.value)
-        for e in result.get_asset_check_evaluations()
-        if e.check_name.startswith("gx_")
-    ]
-    failed_steps = [
-        ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key
-    ]
-    files, rows, marts = _ingestion_counts(paths, result.run_id[:12])
-    return RunSummary(
-        result.success, result.run_id[:12], files, rows, checks, marts, failed_steps, _outputs(result)
+        if faultpoints_armed():
+            instance.add_event_listener(run_id, _fault_listener)
+        try:
+            return defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance, raise_on_error=False, partition_key=partition_key, run_id=run_id
+            )
+        except Exception as e:  # the run history (SQLite) itself could not be written
+            if is_disk_full(e, paths.root):
+                raise DiskFullError(f"写入运行记录（{paths.dagster_home}）失败", str(e)) from e
+            raise
+
+
+def run_pipeline(
+    job_name: str = "xmdw_build_all", partition_key: str | None = None, wait: float | None = None
+) -> RunSummary:
+    """Execute a Dagster job (one partition of it, if given) in this process against the persistent
+    instance in DAGSTER_HOME.
+
+    One run at a time per data directory (xmdw.runlock; `wait` as there). A disk that is nearly full
+    stops the run before it starts; one that fills up during the run is named in the summary's
+    problems — either way the published copy is left as it was (DiskFullError, xmdw.diskspace).
+    """
+    paths = configure_environment()
+    with run_lock(paths.run_lock, wait=wait):
+        pause_point("pipeline.start")
+        check_free_space(paths.root)
+        prepare_dbt()
+        result = _execute(job_name, partition_key, paths)
+        pause_point("pipeline.after_job")
+        checks = [
+            (e.check_name, e.passed, e.severity.value)
+            for e in result.get_asset_check_evaluations()
+            if e.check_name.startswith("gx_")
+        ]
+        failures = _failure_texts(result)
+        files, rows, marts = _ingestion_counts(paths, result.run_id[:12])
+    summary = RunSummary(
+        result.success,
+        result.run_id[:12],
+        files,
+        rows,
+        checks,
+        marts,
+        [step for step, _ in failures],
+        _outputs(result),
     )
+    full = [step for step, text in failures if text_means_disk_full(text, paths.root)]
+    if full:
+        summary.disk_full = True
+        published = any(key.startswith("serving/") for key in _materialized(result))
+        summary.problems.append(str(DiskFullError(f"步骤 {', '.join(full)} 写入失败", "", published)))
+    return summary
 
 
 def latest_periods(months: list[str]) -> dict[str, str]:

@@ -16,6 +16,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from xmdw.atomic import atomic_path
+from xmdw.faultpoints import pause_point
 from xmdw.reports.document import NUMERIC_KINDS, Cards, Document, Table, Text, fmt, number
 from xmdw.reports.render import STATUS_STYLES
 
@@ -139,9 +141,12 @@ def write_pdf(doc: Document, path: Path) -> Path:
             story.append(Spacer(1, 3))
     if doc.notes:
         story += [PageBreak(), _p("口径说明", "h2"), *[_p(n, "small") for n in doc.notes]]
-    pdf = SimpleDocTemplate(
-        str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=10 * mm,
-        bottomMargin=10 * mm, title=doc.title,
-    )  # fmt: skip
-    pdf.build(story)
+    # Temp file + rename: a reader or a kill mid-write keeps the previous complete PDF.
+    with atomic_path(path) as tmp:
+        pdf = SimpleDocTemplate(
+            str(tmp), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=10 * mm,
+            bottomMargin=10 * mm, title=doc.title,
+        )  # fmt: skip
+        pdf.build(story)
+        pause_point("report.pdf.before_rename")
     return path

@@ -9,8 +9,11 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
+
+from xmdw.atomic import write_text_atomic
 
 # System CJK fonts first: the page must render offline on Windows, macOS and Linux desktops.
 CSS = """
@@ -61,6 +64,11 @@ def esc(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return html.escape(str(value))
+
+
+def write_html(path: Path, text: str) -> Path:
+    """An HTML report written to a temp file and renamed (xmdw.atomic): never a half-written page."""
+    return write_text_atomic(path, text)
 
 
 def html_table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:

@@ -10,8 +10,11 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from xmdw.atomic import atomic_path
+from xmdw.faultpoints import pause_point
 from xmdw.reports.document import NUMERIC_KINDS, Cards, Chart, Document, Kind, Part, Table, Text, fmt, number
 from xmdw.reports.render import STATUS_STYLES
+from xmdw.textsafe import FORMULA_TRIGGERS
 
 NUM_FORMATS: dict[str, str] = {
     "int": "#,##0",
@@ -37,10 +40,12 @@ class _Formats:
         self.note = wb.add_format({"font_color": "#52606D", "italic": True})
         self.link = wb.add_format({"font_color": "#1F4E79", "underline": 1, "border": 1})
 
-    def cell(self, kind: Kind, status: str | None = None, big: bool = False):
-        key = (kind, status, big)
+    def cell(self, kind: Kind, status: str | None = None, big: bool = False, quoted: bool = False):
+        key = (kind, status, big, quoted)
         if key not in self.cache:
             spec: dict = {"border": 1, "valign": "top"}
+            if quoted:  # formula-like text stays text even when someone edits the cell
+                spec["quote_prefix"] = True
             if kind in NUM_FORMATS:
                 spec["num_format"] = NUM_FORMATS[kind]
             if kind == "text":
@@ -54,7 +59,7 @@ class _Formats:
         return self.cache[key]
 
 
-def _write_value(ws, row: int, col: int, value, kind: Kind, cell_format) -> None:
+def _write_value(ws, row: int, col: int, value, kind: Kind, cell_format, quoted=None) -> None:
     if kind in NUMERIC_KINDS:
         n = number(value)
         if n is None:
@@ -64,13 +69,22 @@ def _write_value(ws, row: int, col: int, value, kind: Kind, cell_format) -> None
     elif kind == "date" and isinstance(value, datetime | date | pd.Timestamp):
         ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), cell_format)
     else:
-        ws.write_string(row, col, fmt(value, kind), cell_format)
+        text = fmt(value, kind)
+        if text.startswith(FORMULA_TRIGGERS) and quoted is not None:
+            cell_format = quoted
+        ws.write_string(row, col, text, cell_format)
+
+
+def _text(ws, row: int, col: int, text: str, cell_format=None) -> None:
+    """Ledger text (titles name regions, units, projects) always as a string cell: `ws.write` would
+    turn `=…` into a live formula."""
+    ws.write_string(row, col, str(text), cell_format)
 
 
 def _write_cards(ws, row: int, block: Cards, f: _Formats) -> int:
-    ws.write(row, 0, block.title, f.h3)
+    _text(ws, row, 0, block.title, f.h3)
     for i, card in enumerate(block.items):
-        ws.write(row + 1, i, card.label + (f"（{card.status}）" if card.status else ""), f.header)
+        _text(ws, row + 1, i, card.label + (f"（{card.status}）" if card.status else ""), f.header)
         _write_value(ws, row + 2, i, card.value, card.kind, f.cell(card.kind, card.status, big=True))
     return row + 4
 
@@ -110,16 +124,16 @@ def _insert_chart(
 
 
 def _write_table(wb, ws, sheet: str, row: int, table: Table, f: _Formats, sheets: dict[str, str]) -> int:
-    ws.write(row, 0, table.title, f.h3)
+    _text(ws, row, 0, table.title, f.h3)
     row += 1
     if table.note:
-        ws.write(row, 0, table.note, f.note)
+        _text(ws, row, 0, table.note, f.note)
         row += 1
     if not table.rows:
-        ws.write(row, 0, table.empty)
+        _text(ws, row, 0, table.empty)
         return row + 2
     for c, col in enumerate(table.cols):
-        ws.write(row, c, col.title, f.header)
+        _text(ws, row, c, col.title, f.header)
     header = row
     for r, values in enumerate(table.rows, start=row + 1):
         for c, col in enumerate(table.cols):
@@ -130,7 +144,8 @@ def _write_table(wb, ws, sheet: str, row: int, table: Table, f: _Formats, sheets
                     ws.write_url(r, c, f"internal:'{target}'!A1", f.link, string=fmt(value, col.kind))
                     continue
             status = str(value) if col.kind == "status" and value is not None else None
-            _write_value(ws, r, c, value, col.kind, f.cell(col.kind, status))
+            quoted = f.cell(col.kind, status, quoted=True) if col.kind in ("text", "status") else None
+            _write_value(ws, r, c, value, col.kind, f.cell(col.kind, status), quoted)
     last = header + len(table.rows)
     used = len(table.rows) + 1
     if table.chart is not None:
@@ -143,8 +158,8 @@ def _write_table(wb, ws, sheet: str, row: int, table: Table, f: _Formats, sheets
 
 def _write_part(wb, part: Part, doc: Document, f: _Formats, sheets: dict[str, str]) -> None:
     ws = wb.add_worksheet(part.name)
-    ws.write(0, 0, part.title, f.title)
-    ws.write(1, 0, doc.subtitle, f.subtitle)
+    _text(ws, 0, 0, part.title, f.title)
+    _text(ws, 1, 0, doc.subtitle, f.subtitle)
     widths: dict[int, int] = {}
     row = 3
     for block in part.blocks:
@@ -157,7 +172,7 @@ def _write_part(wb, part: Part, doc: Document, f: _Formats, sheets: dict[str, st
             for i, col in enumerate(block.cols):
                 widths[i] = max(widths.get(i, 0), col.width)
         elif isinstance(block, Text):
-            ws.write(row, 0, block.text, f.note)
+            _text(ws, row, 0, block.text, f.note)
             row += 2
     for i, w in widths.items():
         ws.set_column(i, i, w)
@@ -165,17 +180,20 @@ def _write_part(wb, part: Part, doc: Document, f: _Formats, sheets: dict[str, st
 
 
 def write_xlsx(doc: Document, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"remove_timezone": True})
-    f = _Formats(wb)
-    sheets = {p.anchor: p.name for p in doc.parts}
-    for part in doc.parts:
-        _write_part(wb, part, doc, f, sheets)
-    if doc.notes:
-        ws = wb.add_worksheet("口径说明")
-        ws.write(0, 0, "口径说明", f.title)
-        for i, note in enumerate(doc.notes, start=2):
-            ws.write(i, 0, note)
-        ws.set_column(0, 0, 120)
-    wb.close()
+    """Write the workbook to a temp file beside `path` and rename it: a reader or a kill mid-write
+    sees the previous complete workbook, never a truncated one."""
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
+        f = _Formats(wb)
+        sheets = {p.anchor: p.name for p in doc.parts}
+        for part in doc.parts:
+            _write_part(wb, part, doc, f, sheets)
+        if doc.notes:
+            ws = wb.add_worksheet("口径说明")
+            _text(ws, 0, 0, "口径说明", f.title)
+            for i, note in enumerate(doc.notes, start=2):
+                _text(ws, i, 0, note)
+            ws.set_column(0, 0, 120)
+        pause_point("report.xlsx.before_close")
+        wb.close()
     return path

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from xmdw.diskspace import DiskFullError, is_disk_full
+from xmdw.faultpoints import pause_point
+from xmdw.filemodes import SERVED_DUCKDB
 from xmdw.serving.catalog import TableDoc
 
 PUBLISHED_SCHEMAS = ("marts", "ref")
@@ -97,11 +101,16 @@ def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> 
             _comment(con, table, docs.get(table.name))
         con.execute(f"CHECKPOINT {_DST}")
         con.execute(f"DETACH {_DST}")
-    except Exception:
+    except Exception as e:
         con.close()
         remove_duckdb_file(target)
+        if is_disk_full(e, target.parent):
+            raise DiskFullError(f"发布 BI 副本时写入 {target.name} 失败", str(e)) from e
         raise
     con.close()
+    # Read-only on disk: a BI client that opens the served file without read_only cannot change it.
+    os.chmod(target, SERVED_DUCKDB)
+    pause_point("publish.copied")
     if not copied:
         remove_duckdb_file(target)
         raise PublishError(

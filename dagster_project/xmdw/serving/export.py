@@ -3,11 +3,16 @@
 Excel on Chinese Windows reads a CSV without BOM as GBK and garbles Chinese; the BOM makes both Excel
 and WPS read UTF-8. The workbook is the better choice for people: text stays text (codes keep their
 leading zeros and long digits), numbers are numbers, dates are dates.
+
+Ledger text is untrusted: a unit can type `=HYPERLINK(...)` as a project name. In the CSV such text gets
+an apostrophe first (textsafe.neutralise, done in SQL); in the workbook every text cell is a string cell
+(never `ws.write`, which turns `=…` into a formula) and formula-like text carries Excel's quote prefix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,9 +21,14 @@ from typing import Any
 
 import duckdb
 import xlsxwriter
+import xlsxwriter.exceptions
 
+from xmdw.diskspace import DiskFullError, is_disk_full
+from xmdw.faultpoints import pause_point
+from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
 from xmdw.serving.catalog import TableDoc, short_label
 from xmdw.serving.copy import CopiedTable
+from xmdw.textsafe import FORMULA_TRIGGERS
 
 BOM = b"\xef\xbb\xbf"
 # Excel's sheet limit is 1,048,576 rows including the header row.
@@ -26,10 +36,15 @@ BOM = b"\xef\xbb\xbf"
 # 180k-340k rows made the workbook 63 MB and cost 85 s of a 90 s publish, for sheets nobody scrolls.
 XLSX_TABLE_MAX_ROWS = 100_000
 _FETCH = 10_000
+_TEXT_TYPES = {"VARCHAR", "TEXT", "STRING"}
 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
 
 
 def staging_name(path: Path) -> Path:
@@ -37,19 +52,46 @@ def staging_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
+def neutralised_select(catalog: str, table: CopiedTable) -> str:
+    """SELECT of the table with text columns neutralised as textsafe.neutralise does (in SQL: fast)."""
+    triggers = ", ".join(_lit(c) for c in FORMULA_TRIGGERS)
+    apostrophe = _lit("'")
+    cols = []
+    for col, typ in table.columns:
+        q = _q(col)
+        if typ.upper().split("(")[0] in _TEXT_TYPES:
+            cols.append(
+                f"CASE WHEN left({q}, 1) IN ({triggers}) THEN {apostrophe} || {q} ELSE {q} END AS {q}"
+            )
+        else:
+            cols.append(q)
+    return f"SELECT {', '.join(cols)} FROM {_q(catalog)}.{_q(table.schema)}.{_q(table.name)}"
+
+
 def write_csv(con: duckdb.DuckDBPyConnection, catalog: str, table: CopiedTable, path: Path) -> Path:
     """DuckDB writes the CSV (fast at province scale); we prepend the BOM. Returns the staged file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    chmod_quiet(path.parent, SERVED_DIR)
     raw = path.with_name(f".{path.name}.raw.tmp")
     tmp = staging_name(path)
-    con.execute(
-        f'COPY (SELECT * FROM "{catalog}"."{table.schema}"."{table.name}") TO {_lit(str(raw))} '
-        "(FORMAT csv, HEADER true, DELIMITER ',', DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
-    )
-    with tmp.open("wb") as out, raw.open("rb") as src:
-        out.write(BOM)
-        shutil.copyfileobj(src, out, 1 << 20)
+    try:
+        con.execute(
+            f"COPY ({neutralised_select(catalog, table)}) TO {_lit(str(raw))} "
+            "(FORMAT csv, HEADER true, DELIMITER ',', DATEFORMAT '%Y-%m-%d', "
+            "TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
+        )
+        with tmp.open("wb") as out, raw.open("rb") as src:
+            out.write(BOM)
+            shutil.copyfileobj(src, out, 1 << 20)
+    except (duckdb.Error, OSError) as e:
+        raw.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(e, path.parent):
+            raise DiskFullError(f"发布 CSV 时写入 {path.name} 失败", str(e)) from e
+        raise
     raw.unlink()
+    os.chmod(tmp, SERVED_FILE)
+    pause_point("publish.csv")
     return tmp
 
 
@@ -91,17 +133,27 @@ def write_xlsx(
         "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7"}),
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "ts": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        # Formula-like text stays text even when someone edits the cell (Excel's quote prefix).
+        "quoted": wb.add_format({"quote_prefix": True}),
     }
     names = sheet_names(tables)
     left_out = [t.key for t in tables if t.rows > XLSX_TABLE_MAX_ROWS]
     _write_index(wb, fmt["head"], tables, names, docs, published_at, left_out)
     _write_columns(wb, fmt["head"], tables, names, docs)
-    for t in tables:
-        if t.key in left_out:
-            _write_pointer(wb, fmt, t, names[t.key])
-        else:
-            _write_table(con, catalog, wb, fmt, t, names[t.key])
-    wb.close()
+    try:
+        for t in tables:
+            if t.key in left_out:
+                _write_pointer(wb, fmt, t, names[t.key])
+            else:
+                _write_table(con, catalog, wb, fmt, t, names[t.key])
+        pause_point("publish.xlsx")
+        wb.close()
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as e:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(e, path.parent):
+            raise DiskFullError(f"发布 Excel 工作簿 {path.name} 时写入失败", str(e)) from e
+        raise
+    os.chmod(tmp, SERVED_FILE)
     return left_out
 
 
@@ -114,34 +166,36 @@ def _left_out_note(t: CopiedTable) -> str:
 
 def _write_pointer(wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str) -> None:
     ws = wb.add_worksheet(sheet)
-    ws.write_row(0, 0, [c for c, _ in t.columns], fmt["head"])
-    ws.write(1, 0, _left_out_note(t))
+    _text_row(ws, 0, [c for c, _ in t.columns], fmt["head"])
+    ws.write_string(1, 0, _left_out_note(t))
 
 
 def _write_index(wb: Any, head: Any, tables, names, docs, published_at: str, left_out: list[str]) -> None:
     ws = wb.add_worksheet("说明")
-    ws.write_row(0, 0, ["工作表 sheet", "表 table", "行数 rows", "说明 description"], head)
+    _text_row(ws, 0, ["工作表 sheet", "表 table", "行数 rows", "说明 description"], head)
     for i, t in enumerate(tables, start=1):
-        ws.write_row(i, 0, [names[t.key], t.key, t.rows, docs.get(t.name, TableDoc()).description])
+        _text_row(ws, i, [names[t.key], t.key])
+        ws.write_number(i, 2, t.rows)
+        ws.write_string(i, 3, docs.get(t.name, TableDoc()).description)
     row = len(tables) + 2
-    ws.write(row, 0, f"发布时间 published at: {published_at}")
+    ws.write_string(row, 0, f"发布时间 published at: {published_at}")
     for t in tables:
         if t.key in left_out:
             row += 1
-            ws.write(row, 0, _left_out_note(t))
+            ws.write_string(row, 0, _left_out_note(t))
     ws.set_column(0, 1, 34)
     ws.set_column(3, 3, 100)
 
 
 def _write_columns(wb: Any, head: Any, tables, names, docs) -> None:
     ws = wb.add_worksheet("字段说明")
-    ws.write_row(0, 0, ["工作表 sheet", "字段 column", "中文名 label", "类型 type", "说明 description"], head)
+    _text_row(ws, 0, ["工作表 sheet", "字段 column", "中文名 label", "类型 type", "说明 description"], head)
     row = 1
     for t in tables:
         doc = docs.get(t.name, TableDoc())
         for col, typ in t.columns:
             desc = doc.columns.get(col, "")
-            ws.write_row(row, 0, [names[t.key], col, short_label(desc) if desc else "", typ, desc])
+            _text_row(ws, row, [names[t.key], col, short_label(desc) if desc else "", typ, desc])
             row += 1
     ws.set_column(0, 1, 32)
     ws.set_column(2, 2, 24)
@@ -161,7 +215,17 @@ def _cell_writer(duck_type: str, fmt: dict[str, Any]) -> Callable[[Any, int, int
         return lambda ws, r, c, v: ws.write_datetime(r, c, v, fmt["date"])
     if t.startswith("TIMESTAMP") and "TIME ZONE" not in t:
         return lambda ws, r, c, v: ws.write_datetime(r, c, v, fmt["ts"])
-    return lambda ws, r, c, v: ws.write_string(r, c, _as_text(v))
+    return lambda ws, r, c, v: _write_text(ws, r, c, _as_text(v), fmt["quoted"])
+
+
+def _write_text(ws: Any, r: int, c: int, text: str, quoted: Any) -> None:
+    """Always a string cell; formula-like text quoted so editing the cell keeps it text."""
+    ws.write_string(r, c, text, quoted if text.startswith(FORMULA_TRIGGERS) else None)
+
+
+def _text_row(ws: Any, r: int, values: list[str], cell_format: Any = None) -> None:
+    for c, v in enumerate(values):
+        ws.write_string(r, c, v, cell_format)
 
 
 def _as_text(v: Any) -> str:
@@ -172,7 +236,7 @@ def _as_text(v: Any) -> str:
 
 def _write_table(con, catalog: str, wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str) -> None:
     ws = wb.add_worksheet(sheet)
-    ws.write_row(0, 0, [c for c, _ in t.columns], fmt["head"])
+    _text_row(ws, 0, [c for c, _ in t.columns], fmt["head"])
     ws.freeze_panes(1, 0)
     writers = [_cell_writer(typ, fmt) for _, typ in t.columns]
     cur = con.execute(f'SELECT * FROM "{catalog}"."{t.schema}"."{t.name}"')

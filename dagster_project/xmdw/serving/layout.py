@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from xmdw.filemodes import SERVED_DIR, chmod_quiet
 from xmdw.paths import data_paths
 
 SERVED_DB_NAME = "xmdw.duckdb"
@@ -65,8 +66,10 @@ class ServingPaths:
         return self.root / ".publish.lock"
 
     def ensure(self) -> ServingPaths:
-        for p in (self.root, self.parquet_root, self.csv_dir):
+        """Create the folders, readable by the owner's group (the BI account), never by others."""
+        for p in (self.root, self.export_dir, self.parquet_root, self.csv_dir):
             p.mkdir(parents=True, exist_ok=True)
+            chmod_quiet(p, SERVED_DIR)
         return self
 
 

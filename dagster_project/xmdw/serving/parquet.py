@@ -13,6 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from xmdw.diskspace import DiskFullError, is_disk_full
+from xmdw.faultpoints import pause_point
+from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
 from xmdw.serving.copy import CopiedTable
 
 VERSION_PREFIX = "v"
@@ -29,11 +32,19 @@ def write_version(
     out: dict[str, Path] = {}
     for t in tables:
         path = version_dir / t.schema / f"{t.name}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
-            f'COPY (SELECT * FROM "{catalog}"."{t.schema}"."{t.name}") TO {_lit(str(path))} '
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
+        for folder in (version_dir, path.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+            chmod_quiet(folder, SERVED_DIR)
+        try:
+            con.execute(
+                f'COPY (SELECT * FROM "{catalog}"."{t.schema}"."{t.name}") TO {_lit(str(path))} '
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+        except duckdb.Error as e:
+            if is_disk_full(e, version_dir):
+                raise DiskFullError(f"发布 Parquet 时写入 {t.key} 失败", str(e)) from e
+            raise
+        os.chmod(path, SERVED_FILE)
         out[t.key] = path
     return out
 
@@ -48,6 +59,7 @@ def current_version(parquet_root: Path) -> Path | None:
 
 def flip_current(parquet_root: Path, version_dir: Path) -> None:
     """Point parquet/current at version_dir in one rename (a relative link: the folder can move)."""
+    pause_point("publish.before_flip")
     tmp = parquet_root / ".current.tmp"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
