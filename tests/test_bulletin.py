@@ -106,7 +106,7 @@ def test_summary_sheet_figures_equal_the_marts(bulletin, warehouse):
         (key_rate,) = _mart(
             warehouse,
             "SELECT rate FROM marts.mart_five_rates WHERE region_code = ? AND year = 2024 AND month = 6 "
-            "AND scope = 'region' AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND variant = 'latest_plan'",
+            "AND scope = 'region' AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND is_primary",
             [code],
         )[0]
         assert cell["重点项目计划投资完成率"] == pytest.approx(float(key_rate))
@@ -166,7 +166,7 @@ def test_html_carries_the_same_headline_values(bulletin, warehouse):
         for code, r in _mart(
             warehouse,
             "SELECT region_code, rate FROM marts.mart_five_rates WHERE year = 2024 AND month = 6 AND scope = 'region' "
-            "AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND variant = 'latest_plan'",
+            "AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND is_primary",
             [],
         )
     }
@@ -178,8 +178,16 @@ def test_html_carries_the_same_headline_values(bulletin, warehouse):
         "SELECT status FROM marts.mart_target_progress WHERE target_id = 'ZB2024-037' AND month = 6",
         [],
     )[0]
-    cell = re.search(r'data-key="target_id" data-value="ZB2024-037">ZB2024-037</td>(.*?)</tr>', html).group(1)
+    row = re.search(r'data-key="target_id" data-value="ZB2024-037">(.*?)</td>(.*?)</tr>', html)
+    link, cell = row.group(1), row.group(2)
     assert f'data-key="status" data-value="{status}">{status}</td>' in cell
+    # the target links to its 数字溯源 section, which lists the rows the figure is made of (issue 10 item 4)
+    page, anchor = re.fullmatch(
+        r'<a href="(月通报_2024-06_溯源/610728\.html)#(fig-\w+)">ZB2024-037</a>', link
+    ).groups()
+    breakdown = (bulletin.html.parent / page).read_text(encoding="utf-8")
+    section = breakdown.split(f"id='{anchor}'")[1].split("</section>")[0]
+    assert "ZB2024-037" in section and "年度投资计划.xlsx" in section and "月度投资进度.xlsx" in section
     cards = re.findall(r'<div class="card[^"]*" data-key="snail_projects" data-value="(\d+)"', html)
     listed = _mart(
         warehouse,

@@ -66,6 +66,9 @@ def test_reader_never_blocked_and_stale_bulletins_rebuilt(data_dir, tmp_path):
     for label in ("月通报 monthly bulletin 2024-12", "BI 发布副本", "数据质量报告"):
         assert label in first.stdout, first.stdout
     assert (data_dir.reports / "月通报_2024-12.xlsx").exists() and served.exists()
+    # the bulletin is dated: it prints the published version it read (issue 10 item 5)
+    assert _one(served, "SELECT version_id FROM meta.publish_version") == [("v0001",)]
+    assert "数据版本：v0001" in (data_dir.reports / "月通报_2024-12.html").read_text(encoding="utf-8")
 
     from xmdw.pipeline import run_pipeline
 
@@ -104,6 +107,7 @@ def test_reader_never_blocked_and_stale_bulletins_rebuilt(data_dir, tmp_path):
     assert polls["slowest"] < 2.0  # never waited on the build
     assert polls["seen"] == [str(before)]  # the held connection kept its snapshot
     assert _one(served, TOTAL)[0][0] == before + Decimal(10)  # a new reader sees the correction
+    assert _one(served, "SELECT version_id FROM meta.publish_version") == [("v0002",)]
 
     # the resubmission sensor: November corrected -> the November-or-later bulletins already issued
     with DagsterInstance.get() as instance:

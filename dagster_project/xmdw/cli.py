@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from xmdw.paths import data_paths
+from xmdw.runguard import add_wait_option, run_command
 from xmdw.settings import configure_environment
 
 
@@ -67,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             reports = run_period_reports()
             summary = summary.merge(reports) if reports else summary
     print("\n".join(summary.lines(paths)))
-    return 0 if summary.success else 1
+    return summary.exit_code
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -84,7 +85,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             shutil.copy2(f, paths.landing / rel)
     summary = run_pipeline("xmdw_ingest")
     print("\n".join(summary.lines(paths)))
-    return 0 if summary.success else 1
+    return summary.exit_code
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -132,10 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         "default: refresh, then the latest bulletin, scorecard and evaluation",
     )
     r.set_defaults(func=cmd_run)
+    add_wait_option(r)  # one run at a time (xmdw.runguard)
 
     i = sub.add_parser("ingest", help="ingest files (PATH, default data/landing) and run their checks")
     i.add_argument("path", nargs="?")
     i.set_defaults(func=cmd_ingest)
+    add_wait_option(i)
 
     t = sub.add_parser("template", help="write the blank ledger templates")
     t.add_argument("dir", nargs="?", default="templates")
@@ -151,12 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     from xmdw.reports.cli import add_report_parser
 
     add_report_parser(sub)
+
+    from xmdw.lineage.cli import add_lineage_parsers
+
+    add_lineage_parsers(sub)  # explain, diff, versions (read-only: no run lock)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    return run_command(args)  # run lock for writing commands; disk full / busy as Chinese messages
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ class Table:
     chart: Chart | None = None
     note: str = ""
     empty: str = "无"
-    link_col: str | None = None  # column whose cell links to another part (value = part anchor in `links`)
+    # column whose cell links elsewhere: value -> a part anchor, or a page (`x.html#anchor`, HTML only)
+    link_col: str | None = None
     links: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,6 +64,7 @@ class Card:
     kind: Kind = "ratio"
     key: str = ""
     status: str | None = None
+    href: str = ""  # HTML only: the figure's breakdown (数字溯源) page
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Document:
     stem: str  # file name without extension
     parts: list[Part]
     notes: list[str] = field(default_factory=list)
+    footer: str = ""  # HTML footer (the data version read); xlsx/PDF carry it as the last note
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -182,9 +185,12 @@ def _status_class(value) -> str:
 def _html_cards(block: Cards) -> str:
     items = []
     for c in block.items:
+        shown = esc(fmt(c.value, c.kind))
+        if c.href:
+            shown = f'<a href="{esc(c.href)}" title="查看数字溯源">{shown}</a>'
         items.append(
             f'<div class="card{_status_class(c.status)}"{_attrs(c.key or c.label, c.value, c.kind)}>'
-            f'<div class="n">{esc(fmt(c.value, c.kind))}</div><div class="l">{esc(c.label)}'
+            f'<div class="n">{shown}</div><div class="l">{esc(c.label)}'
             + (f"（{esc(c.status)}）" if c.status else "")
             + "</div></div>"
         )
@@ -198,7 +204,9 @@ def _html_cell(table: Table, col: Col, row: dict) -> str:
         cls += _status_class(value)
     text = esc(fmt(value, col.kind))
     if table.link_col == col.key and str(value) in table.links:
-        text = f'<a href="#{esc(table.links[str(value)])}">{text}</a>'
+        target = table.links[str(value)]
+        href = target if ".html" in target else f"#{target}"
+        text = f'<a href="{esc(href)}">{text}</a>'
     cls_attr = f' class="{cls.strip()}"' if cls.strip() else ""
     return f"<td{cls_attr}{_attrs(col.key, value, col.kind)}>{text}</td>"
 
@@ -302,7 +310,10 @@ def render_html(doc: Document) -> str:
         out.append(f"<section class='part' id='{esc(part.anchor)}'><h2>{esc(part.title)}</h2>")
         out.extend(_html_block(b) for b in part.blocks)
         out.append("</section>")
-    if doc.notes:
-        out.append("<h2>口径说明</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in doc.notes) + "</ul>")
+    notes = [n for n in doc.notes if n != doc.footer]
+    if notes:
+        out.append("<h2>口径说明</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    if doc.footer:
+        out.append(f"<footer class='small' id='data-version'>{esc(doc.footer)}</footer>")
     out.append("</body></html>")
     return "\n".join(out)

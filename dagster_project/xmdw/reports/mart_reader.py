@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-# The headline variant of each of the 五率 (the target-bound definitions, docs/metrics/rates.md).
-HEADLINE_RATES: list[tuple[str, str, str]] = [
-    ("计划投资完成率", "all_key", "latest_plan"),
+from xmdw.serving.versions import served_version
+
+# The headline variant of each of the 五率 (the target-bound definitions, docs/metrics/rates.md); None = the
+# variant the mart marks is_primary (计划投资完成率 of the 45 key projects: against the 年初 plan, issue 10).
+HEADLINE_RATES: list[tuple[str, str, str | None]] = [
+    ("计划投资完成率", "all_key", None),
     ("招商引资落地率", "signed_prior_year", "count"),
     ("前期手续办结率", "county_new_start_key", "procedure"),
     ("储备项目开工率", "county_new_start_key", "project"),
@@ -82,6 +85,11 @@ class Snapshot:
     funding: pd.DataFrame
     attraction: pd.DataFrame
     data_quality: pd.DataFrame
+    region_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # lineage of the month's headline figures (marts.figure_values / figure_sources); empty when not built
+    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figure_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    version: dict | None = None  # the published version read (meta.publish_version); None: a build warehouse
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: str = "month") -> Snapshot:
@@ -146,7 +154,37 @@ def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: 
             "SELECT * FROM marts.mart_data_quality_summary WHERE is_latest_run "
             "ORDER BY region_code, fatal_findings DESC, warning_findings DESC, submitting_unit",
         ),
+        region_monthly=frame(
+            con, "SELECT * FROM marts.mart_region_monthly_investment WHERE year = ? AND month = ?", ym
+        ),
+        figures=_optional(
+            con,
+            "figure_values",
+            "SELECT * FROM marts.figure_values WHERE year = ? AND month = ? AND is_traced",
+            ym,
+        ),
+        figure_sources=_optional(
+            con,
+            "figure_sources",
+            "SELECT * FROM marts.figure_sources WHERE year = ? AND month = ? "
+            "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity",
+            ym,
+        ),
+        version=served_version(con),
     )
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts") -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+        ).fetchall()[0][0]
+    )
+
+
+def _optional(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list) -> pd.DataFrame:
+    """A selection from a mart that an older warehouse may not have yet (empty then)."""
+    return frame(con, sql, params) if has_table(con, table) else pd.DataFrame()
 
 
 def unit_scorecard(con: duckdb.DuckDBPyConnection, year: int, quarter: int) -> pd.DataFrame:

@@ -26,6 +26,8 @@ from xmdw.serving.copy import STORAGE_VERSION, CopiedTable, PublishError, copy_w
 from xmdw.serving.export import staging_name, write_csv, write_xlsx
 from xmdw.serving.layout import ServingPaths, serving_paths
 from xmdw.serving.parquet import VERSION_PREFIX, current_version, flip_current, prune_versions, write_version
+from xmdw.serving.versions import discard_version, record_version
+from xmdw.serving.versions import prune_versions as prune_data_versions
 
 try:  # POSIX only; the warehouse runs on Linux servers.
     import fcntl
@@ -52,6 +54,9 @@ class PublishResult:
     parquet_paths: dict[str, Path] = field(default_factory=dict)
     xlsx_left_out: list[str] = field(default_factory=list)  # tables too large for the workbook
     bytes_duckdb: int = 0
+    version_id: str | None = (
+        None  # data/serving/versions/<id>/ (also in the served file: meta.publish_version)
+    )
 
     def lines(self) -> list[str]:
         """Human summary (Chinese + English) for the CLI / Dagster log."""
@@ -61,6 +66,8 @@ class PublishResult:
             f"  DuckDB ({self.storage_version}): {self.duckdb_path} ({self.bytes_duckdb / 1e6:.1f} MB)",
             f"  Parquet: {self.parquet_dir}",
         ]
+        if self.version_id:
+            out.append(f"  数据版本 version: {self.version_id}")
         if self.xlsx_path:
             out.append(f"  Excel/WPS: {self.xlsx_path}")
         if self.csv_paths:
@@ -128,6 +135,7 @@ def _write_manifest(paths: ServingPaths, result: PublishResult, copied: list[Cop
         "format": MANIFEST_FORMAT,
         "published_at": result.published_at,
         "run_id": result.run_id,
+        "version_id": result.version_id,
         "seconds": round(result.seconds, 3),
         "seconds_to_visible": round(result.seconds_to_visible, 3),
         "duckdb": {
@@ -153,6 +161,7 @@ def _write_manifest(paths: ServingPaths, result: PublishResult, copied: list[Cop
     }
     tmp = paths.root / f".{paths.manifest.name}.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.chmod(tmp, 0o640)  # xmdw.filemodes.SERVED_FILE: the BI account's group reads it, others do not
     os.replace(tmp, paths.manifest)
     return paths.manifest
 
@@ -229,9 +238,15 @@ def publish(
         copied = copy_warehouse(Path(warehouse).resolve(), paths.duckdb_tmp, docs)
         previous = current_version(paths.parquet_root)
         version_dir = _new_version_dir(paths, when)
+        data_version = None
         try:
+            # the dated version (figures, lineage, inputs, rules) exists before any reader sees its id
+            data_version = record_version(
+                paths.root, paths.duckdb_tmp, Path(warehouse).resolve(), published_at, run_id
+            )
             parquet_paths, csv_paths, staged = _stage(paths, copied, version_dir)
         except BaseException:
+            discard_version(data_version)
             prune_versions(paths.parquet_root, keep={p for p in (previous,) if p})
             _clean_leftovers(paths)
             raise
@@ -239,6 +254,7 @@ def publish(
         visible = time.perf_counter() - started
         # Keep the previous version: a reader that resolved `current` a moment ago can still finish.
         prune_versions(paths.parquet_root, keep={p for p in (version_dir, previous) if p})
+        prune_data_versions(paths.root)  # retention: XMDW_VERSIONS_KEEP, and versions issued reports name
         left_out = _publish_xlsx(paths, copied, docs, published_at) if xlsx else []
         result = PublishResult(
             duckdb_path=paths.duckdb,
@@ -253,6 +269,7 @@ def publish(
             parquet_paths=parquet_paths,
             xlsx_left_out=left_out,
             bytes_duckdb=paths.duckdb.stat().st_size,
+            version_id=data_version.version_id,
         )
         result.seconds = time.perf_counter() - started
         result.manifest_path = _write_manifest(paths, result, copied)
