@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(XMDW_DATA_DIR)/dagster_home
 
-.PHONY: install prepare run test test-heavy lint format ui templates demo bench bench-nation clean contract
+.PHONY: install prepare fonts browser run test test-heavy lint format ui templates demo bench bench-nation clean contract
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 not found" && exit 1)
@@ -21,14 +21,25 @@ install: $(STAMP)
 
 # dbt manifest for @dbt_assets (dbt parse), with the same environment as at run time
 prepare: install
-	$(BIN)/xmdw prepare
+	@$(BIN)/xmdw prepare
 
 # The whole pipeline headless: demo landing files if nothing was ever loaded, then Dagster runs
 # ingestion -> GX checks -> dbt build and a summary is printed.
-run: prepare
-	$(BIN)/xmdw run --demo-if-empty
+run: prepare fonts
+	@$(BIN)/xmdw run --demo-if-empty
 
-test: prepare
+# The CJK TrueType font the PDF bulletins embed (Debian fonts-wqy-microhei), installed only when missing
+fonts:
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei; }
+
+# Chromium and its WebDriver from Debian for the browser test of the submission page, only when missing
+# (Selenium is given both paths: nothing is downloaded at test time)
+browser:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+
+test: prepare fonts browser
 	$(BIN)/pytest -q
 
 # Long-running tests (province-scale generation etc.), not part of `make test`
