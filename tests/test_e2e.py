@@ -90,7 +90,7 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
 
     assert main(["run", "--demo-if-empty"]) == 0
     out = capsys.readouterr().out
-    assert "run finished: 成功 SUCCESS" in out and "marts.mart_region_monthly_investment" in out
+    assert "xmdw 运行结束：成功" in out and "专题表：" in out
 
     manifest = json.loads((data_dir.root / "demo_manifest.json").read_text(encoding="utf-8"))
     expected_quarantine = sorted(
@@ -118,7 +118,7 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
     assert mart_rows == 22  # 2 regions x months 2..12
     # a second run loads nothing new and does not write the demo again
     assert main(["run", "--demo-if-empty"]) == 0
-    assert "接收 accepted 0" in capsys.readouterr().out
+    assert "文件：接收 0，" in capsys.readouterr().out
 
 
 def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, capsys):
@@ -130,7 +130,7 @@ def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, cap
         [PROGRESS_HEADER[:2] + PROGRESS_HEADER[4:], ["P1", "甲", 100, 500]],
     )
     assert main(["ingest", str(src)]) == 0
-    assert "接收 accepted 1" in capsys.readouterr().out
+    assert "文件：接收 1，" in capsys.readouterr().out
     assert (src / "县交通局_2024年03月_月度投资进度.xlsx").exists()  # the caller's file is copied, not moved
     con = duckdb.connect(str(data_dir.warehouse), read_only=True)
     try:

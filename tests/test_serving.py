@@ -244,7 +244,8 @@ def test_excel_and_wps_exports_keep_chinese(warehouse: Path, tmp_path: Path) -> 
     raw = csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("region_code,project_id,unit_code,project_name")
+    # one header row, in Chinese (the dbt descriptions' labels); unit_code has no description: kept as is
+    assert lines[0].startswith("区划代码,项目编号,unit_code,项目名称")
     assert PROJECT_NAME in lines[1]
     assert len(lines) == 1 + result.tables["marts.mart_project_progress"]
 
@@ -253,9 +254,9 @@ def test_excel_and_wps_exports_keep_chinese(warehouse: Path, tmp_path: Path) -> 
     rows = wb.get_sheet_by_name("mart_project_progress").to_python()
     header, first = rows[0], rows[1]
     assert len(rows) == 1 + result.tables["marts.mart_project_progress"]
-    assert first[header.index("project_name")] == PROJECT_NAME
+    assert first[header.index("项目名称")] == PROJECT_NAME
     assert first[header.index("unit_code")] == "0012", "codes stay text: leading zeros survive"
-    assert first[header.index("ytd_completed_wan")] == pytest.approx(10.5)
+    assert first[header.index("本年累计完成投资（万元）")] == pytest.approx(10.5)
     regions = wb.get_sheet_by_name("ref_dim_region").to_python()
     assert ["511902", "巴州区"] in [list(r) for r in regions]
 

@@ -1,24 +1,26 @@
-"""Run the whole pipeline headless through Dagster and summarise what happened."""
+"""Run the whole pipeline headless through Dagster: stage lines on the terminal (xmdw.console), the
+detail in data/logs/, and a summary of what happened (xmdw.run_summary)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
-from xmdw.diskspace import EXIT_DISK_FULL, DiskFullError, check_free_space, is_disk_full, text_means_disk_full
+from xmdw import console
+from xmdw.diskspace import DiskFullError, check_free_space, is_disk_full, text_means_disk_full
 from xmdw.faultpoints import ENV as FAULT_ENV
 from xmdw.faultpoints import armed as faultpoints_armed
 from xmdw.faultpoints import pause_point
 from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
+from xmdw.run_summary import RunSummary, collect, read_published
 from xmdw.runlock import run_lock
 from xmdw.settings import configure_environment
 
 MANIFEST = DBT_TARGET_DIR / "manifest.json"
+LOGS_DIRNAME = "logs"  # data/logs/run_<北京时间>.log: what Dagster and dbt said during a headless run
+__all__ = ["RunSummary", "latest_periods", "prepare_dbt", "run_period_reports", "run_pipeline", "session"]
 
 
 def _newest_mtime(*roots: Path) -> float:
@@ -57,102 +59,15 @@ def prepare_dbt(force: bool = False) -> Path:
     return MANIFEST
 
 
-@dataclass
-class RunSummary:
-    success: bool
-    run_id: str
-    files: dict[str, int] = field(default_factory=dict)
-    rows: dict[str, int] = field(default_factory=dict)
-    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (check, passed, severity)
-    marts: dict[str, int] = field(default_factory=dict)
-    failed_steps: list[str] = field(default_factory=list)
-    outputs: list[tuple[str, str]] = field(default_factory=list)  # (what, path) the run wrote
-    problems: list[str] = field(default_factory=list)  # plain-language causes (e.g. the disk is full)
-    disk_full: bool = False
-
-    def merge(self, other: RunSummary) -> RunSummary:
-        """A follow-up run (the period reports) joins this summary."""
-        self.success = self.success and other.success
-        self.failed_steps += other.failed_steps
-        self.outputs += other.outputs
-        self.problems += other.problems
-        self.disk_full = self.disk_full or other.disk_full
-        return self
-
-    @property
-    def exit_code(self) -> int:
-        if self.success:
-            return 0
-        return EXIT_DISK_FULL if self.disk_full else 1
-
-    def lines(self, paths: DataPaths) -> list[str]:
-        status = "成功 SUCCESS" if self.success else "失败 FAILED"
-        out = [
-            f"xmdw 运行结束 / run finished: {status}  (run {self.run_id})",
-            "  文件 files this run: 接收 accepted {accepted}, 隔离 quarantined {quarantined}, "
-            "重复 duplicate {duplicate}".format(
-                **{k: self.files.get(k, 0) for k in ("accepted", "quarantined", "duplicate")}
-            ),
-            "  行 rows this run: 载入 loaded {loaded}, 退回 rejected {rejected}, 跳过 skipped {skipped}".format(
-                **{k: self.rows.get(k, 0) for k in ("loaded", "rejected", "skipped")}
-            ),
-        ]
-        failed = [c for c in self.checks if not c[1]]
-        out.append(
-            f"  数据质量 GX checks: {len(self.checks) - len(failed)}/{len(self.checks)} passed"
-            + "".join(f"; {name} failed ({sev})" for name, _, sev in failed)
-        )
-        for mart, n in sorted(self.marts.items()):
-            out.append(f"  专题表 mart {mart}: {n} rows")
-        if self.failed_steps:
-            out.append("  失败步骤 failed steps: " + ", ".join(self.failed_steps))
-        out += [f"  {p}" for p in self.problems]
-        out += [f"  {what}: {path}" for what, path in self.outputs]
-        out += [
-            f"  数仓 warehouse: {paths.warehouse}",
-            f"  隔离区 quarantine: {paths.quarantine}  (每个文件附 .reason.json 说明原因)",
-        ]
-        return out
-
-
-def _ingestion_counts(paths: DataPaths, run_id: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    if not paths.warehouse.exists():
-        return {}, {}, {}
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        files = dict(
-            con.execute(
-                "SELECT status, count(*) FROM raw.ingest_log WHERE run_id = ? GROUP BY 1", [run_id]
-            ).fetchall()
-        )
-        totals = con.execute(
-            "SELECT coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0), coalesce(sum(rows_skipped),0) "
-            "FROM raw.ingest_log WHERE run_id = ?",
-            [run_id],
-        ).fetchall()[0]
-        marts = {}
-        for schema, table in con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 2"
-        ).fetchall():
-            marts[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchall()[
-                0
-            ][0]
-    except duckdb.CatalogException:
-        return {}, {}, {}
-    finally:
-        con.close()
-    rows = {"loaded": int(totals[0]), "rejected": int(totals[1]), "skipped": int(totals[2])}
-    return files, rows, marts
-
-
-# What each asset's file outputs are called in the summary
-OUTPUT_LABELS = {
-    "serving/xmdw": "BI 发布副本 published for BI",
-    "reports/dq_report": "数据质量报告 data-quality report",
-    "reports/monthly_bulletin": "月通报 monthly bulletin",
-    "reports/quarterly_scorecard": "季考核 quarterly scorecard",
-    "reports/year_end_evaluation": "年终评 year-end evaluation",
-}
+# What each asset's file outputs are called in the summary: serving by metadata key, reports by file name
+SERVING_LABELS = {"duckdb": "BI 发布副本（DuckDB）", "excel": "Excel/WPS 工作簿"}
+REPORT_ASSETS = (
+    "reports/dq_report",
+    "reports/monthly_bulletin",
+    "reports/quarterly_scorecard",
+    "reports/year_end_evaluation",
+)
+PUBLISHING_JOBS = {"xmdw_build_all", "xmdw_monthly"}  # jobs with the publish step: they must publish
 
 
 def _outputs(result) -> list[tuple[str, str]]:
@@ -163,14 +78,13 @@ def _outputs(result) -> list[tuple[str, str]]:
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         key = materialization.asset_key.to_user_string()
-        if key not in OUTPUT_LABELS:
-            continue
-        label = OUTPUT_LABELS[key] + (f" {materialization.partition}" if materialization.partition else "")
-        out += [
-            (label, str(v.value))
-            for v in materialization.metadata.values()
-            if isinstance(v, PathMetadataValue)
-        ]
+        for name, value in materialization.metadata.items():
+            if not isinstance(value, PathMetadataValue):
+                continue
+            if key == "serving/xmdw" and name in SERVING_LABELS:
+                out.append((SERVING_LABELS[name], str(value.value)))
+            elif key in REPORT_ASSETS:  # 月通报_2024-11.xlsx -> 月通报 2024-11
+                out.append((Path(str(value.value)).stem.replace("_", " "), str(value.value)))
     return out
 
 
@@ -209,63 +123,90 @@ def _fault_listener(event) -> None:
         pause_point(spec)
 
 
-def _execute(job_name: str, partition_key: str | None, paths: DataPaths):
-    from dagster import DagsterInstance
+def period_label(job_name: str, partition_key: str | None) -> str | None:
+    """A partition as people write the period: 2024-11, 2024Q4 (quarter partitions are 'YYYY-MM' of the
+    quarter's first month), 2024."""
+    if partition_key and job_name == "xmdw_quarterly_assessment":
+        return f"{partition_key[:4]}Q{(int(partition_key[5:]) - 1) // 3 + 1}"
+    return partition_key
 
-    from xmdw.definitions import defs
 
-    run_id = str(uuid.uuid4())  # chosen here so the fault listener can subscribe before the run starts
-    with DagsterInstance.get() as instance:
-        if faultpoints_armed():
-            instance.add_event_listener(run_id, _fault_listener)
-        try:
-            return defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance, raise_on_error=False, partition_key=partition_key, run_id=run_id
-            )
-        except Exception as e:  # the run history (SQLite) itself could not be written
-            if is_disk_full(e, paths.root):
-                raise DiskFullError(f"写入运行记录（{paths.dagster_home}）失败", str(e)) from e
-            raise
+def _execute(job_name: str, partition_key: str | None, paths: DataPaths, screen: console.Console):
+    run_id = str(uuid.uuid4())  # chosen here so the listeners can subscribe before the run starts
+    screen.partition = period_label(job_name, partition_key)
+    # Dagster's and dbt's output (import-time warnings included) into the run log
+    with console.quiet(screen):
+        from dagster import DagsterInstance
+
+        from xmdw.definitions import defs
+
+        with DagsterInstance.get() as instance:
+            instance.add_event_listener(run_id, screen.on_event)
+            if faultpoints_armed():
+                instance.add_event_listener(run_id, _fault_listener)
+            try:
+                return defs.resolve_job_def(job_name).execute_in_process(
+                    instance=instance, raise_on_error=False, partition_key=partition_key, run_id=run_id
+                )
+            except Exception as e:  # the run history (SQLite) itself could not be written
+                if is_disk_full(e, paths.root):
+                    raise DiskFullError(f"写入运行记录（{paths.dagster_home}）失败", str(e)) from e
+                raise
+
+
+def session(paths: DataPaths):
+    """One console and run log for a whole command (`xmdw run`: the build, then the period reports)."""
+    return console.session(paths.root / LOGS_DIRNAME)
 
 
 def run_pipeline(
     job_name: str = "xmdw_build_all", partition_key: str | None = None, wait: float | None = None
 ) -> RunSummary:
     """Execute a Dagster job (one partition of it, if given) in this process against the persistent
-    instance in DAGSTER_HOME.
+    instance in DAGSTER_HOME; stage lines on the terminal, Dagster's and dbt's output in the run log
+    (xmdw.console), facts for the summary from the warehouse (xmdw.run_summary).
 
     One run at a time per data directory (xmdw.runlock; `wait` as there). A disk that is nearly full
     stops the run before it starts; one that fills up during the run is named in the summary's
     problems — either way the published copy is left as it was (DiskFullError, xmdw.diskspace).
     """
     paths = configure_environment()
-    with run_lock(paths.run_lock, wait=wait):
+    with run_lock(paths.run_lock, wait=wait), session(paths) as screen:
         pause_point("pipeline.start")
         check_free_space(paths.root)
         prepare_dbt()
-        result = _execute(job_name, partition_key, paths)
+        started = console.now_cst()
+        result = _execute(job_name, partition_key, paths, screen)
         pause_point("pipeline.after_job")
-        checks = [
-            (e.check_name, e.passed, e.severity.value)
-            for e in result.get_asset_check_evaluations()
-            if e.check_name.startswith("gx_")
-        ]
+        summary = RunSummary(
+            result.success,
+            result.run_id[:12],
+            checks=[
+                (e.check_name, e.passed, e.severity.value)
+                for e in result.get_asset_check_evaluations()
+                if e.check_name.startswith("gx_")
+            ],
+            outputs=_outputs(result),
+            job_name=job_name,
+            expects_publish=job_name in PUBLISHING_JOBS,
+            started=started,
+            log_path=screen.log_path,
+        )
         failures = _failure_texts(result)
-        files, rows, marts = _ingestion_counts(paths, result.run_id[:12])
-    summary = RunSummary(
-        result.success,
-        result.run_id[:12],
-        files,
-        rows,
-        checks,
-        marts,
-        [step for step, _ in failures],
-        _outputs(result),
-    )
+        summary.failed_steps = [step for step, _ in failures]
+        summary.failure_texts = failures
+        materialized = _materialized(result)
+        if "serving/xmdw" in materialized:
+            summary.published = read_published(paths.serving)
+        elif summary.expects_publish:
+            summary.last_published = read_published(paths.serving)
+        if any(key.startswith("raw/") for key in materialized) or summary.expects_publish:
+            collect(summary, paths, marts=summary.expects_publish)
+        summary.finished = console.now_cst()
     full = [step for step, text in failures if text_means_disk_full(text, paths.root)]
     if full:
         summary.disk_full = True
-        published = any(key.startswith("serving/") for key in _materialized(result))
+        published = any(key.startswith("serving/") for key in materialized)
         summary.problems.append(str(DiskFullError(f"步骤 {', '.join(full)} 写入失败", "", published)))
     return summary
 

@@ -87,29 +87,36 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 def add_lineage_parsers(subparsers) -> None:
     """Register `explain`, `diff` and `versions`."""
-    e = subparsers.add_parser(
-        "explain", help="数字溯源: a published figure down to ledger file/sheet/row/revision"
-    )
+    text = "数字溯源：一个已发布的数字由哪些台账文件、工作表、行和修订版本算出"
+    e = subparsers.add_parser("explain", help=text, description=text)
     e.add_argument(
-        "figure", nargs="?", help="target id (ZB2024-037), region_completion, or rate/cohort/variant"
+        "figure",
+        nargs="?",
+        metavar="数字",
+        help="目标编号（如 ZB2024-037）、region_completion（区县计划投资完成率），或 率/口径/算法",
     )
-    e.add_argument("--region", required=True, help="region code or name, e.g. 610728 or 镇巴县")
-    e.add_argument("--month", required=True, type=_month, help="report month YYYY-MM")
-    e.add_argument("--list", action="store_true", help="list the figures of the region and month")
-    e.add_argument("--database", help="DuckDB file (default: serving copy, else warehouse)")
+    e.add_argument("--region", required=True, metavar="区县", help="区划代码或名称，如 610728 或 镇巴县")
+    e.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="报告月份")
+    e.add_argument("--list", action="store_true", help="列出该区县该月的全部数字")
+    e.add_argument(
+        "--database", metavar="文件", help="读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
+    )
     e.set_defaults(func=cmd_explain)
 
-    d = subparsers.add_parser("diff", help="which published figures changed between two versions, and why")
+    text = "比较两个数据版本：哪些已发布的数字变了、为什么变"
+    d = subparsers.add_parser("diff", help=text, description=text)
     d.add_argument(
-        "--from", dest="old", help="older version id, e.g. v0003 (default with --month: the bulletin's)"
+        "--from",
+        dest="old",
+        metavar="版本",
+        help="较早的版本号，如 v0003（配合 --month 时默认为该月通报所用的版本）",
     )
-    d.add_argument("--to", dest="new", help="newer version id (default with --month: the latest)")
-    d.add_argument(
-        "--month", type=_month, help="YYYY-MM: the figures of that month, against its bulletin's version"
-    )
-    d.add_argument("--serving-dir", help="serving folder (default: data/serving)")
+    d.add_argument("--to", dest="new", metavar="版本", help="较新的版本号（配合 --month 时默认为最新版本）")
+    d.add_argument("--month", type=_month, metavar="YYYY-MM", help="只比较该月的数字，对照该月通报所用的版本")
+    d.add_argument("--serving-dir", metavar="目录", help="发布目录（默认 data/serving）")
     d.set_defaults(func=cmd_diff)
 
-    v = subparsers.add_parser("versions", help="list the published data versions")
-    v.add_argument("--serving-dir", help="serving folder (default: data/serving)")
+    text = "列出已发布的数据版本"
+    v = subparsers.add_parser("versions", help=text, description=text)
+    v.add_argument("--serving-dir", metavar="目录", help="发布目录（默认 data/serving）")
     v.set_defaults(func=cmd_versions)

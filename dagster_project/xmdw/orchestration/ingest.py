@@ -4,6 +4,7 @@
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
+from xmdw.console import files_progress
 from xmdw.contract import load_contract
 from xmdw.ingestion.batch import FileOutcome, ingest_landing
 from xmdw.ingestion.store import LOG_TABLES, RAW
@@ -61,6 +62,7 @@ def ingest_landing_asset(context: AssetExecutionContext):
     paths = configure_environment()
 
     def progress(done: int, total: int, outcome: FileOutcome) -> None:
+        files_progress(done, total)  # 读取文件 n/N on the terminal of a headless run (xmdw.console)
         # One Dagster event per file cost ~20 s of a 2,800-file province batch (docs/benchmarks.md):
         # log each file with a problem, and otherwise a progress line every LOG_EVERY files.
         problem = outcome.reason is not None or outcome.rows_rejected or outcome.status != "accepted"

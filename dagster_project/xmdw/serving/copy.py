@@ -11,7 +11,7 @@ import duckdb
 from xmdw.diskspace import DiskFullError, is_disk_full
 from xmdw.faultpoints import pause_point
 from xmdw.filemodes import SERVED_DUCKDB
-from xmdw.serving.catalog import TableDoc
+from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 
 PUBLISHED_SCHEMAS = ("marts", "ref")
 # Oldest DuckDB release that must open the served file (BI drivers lag behind the build's DuckDB 2.x).
@@ -97,8 +97,11 @@ def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> 
         ]
         con.execute("COMMIT")
         con.execute(f"DETACH {_q(src)}")
+        con.execute("BEGIN TRANSACTION")  # one commit for all comments and views, not one per statement
         for table in copied:
             _comment(con, table, docs.get(table.name))
+        _chinese_views(con, copied, chinese_names(copied, docs), docs)
+        con.execute("COMMIT")
         con.execute(f"CHECKPOINT {_DST}")
         con.execute(f"DETACH {_DST}")
     except Exception as e:
@@ -142,3 +145,32 @@ def _comment(con: duckdb.DuckDBPyConnection, table: CopiedTable, doc: TableDoc |
     for col, _ in table.columns:
         if doc.columns.get(col):
             con.execute(f"COMMENT ON COLUMN {dst}.{_q(col)} IS {_lit(doc.columns[col])}")
+
+
+def _chinese_views(
+    con: duckdb.DuckDBPyConnection,
+    copied: list[CopiedTable],
+    names: dict[str, ChineseNames],
+    docs: dict[str, TableDoc],
+) -> None:
+    """marts_cn / ref_cn: one view per served table, named and with columns named in Chinese.
+
+    Views, not copies: no extra bytes, always equal to their table. The view's SQL names its table without
+    a catalog, so DuckDB binds it in the file it lives in, whatever alias a reader attaches it under.
+    """
+    for cn_schema in sorted({n.schema for n in names.values()}):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_DST}.{_q(cn_schema)}")
+    for table in copied:
+        cn = names.get(table.key)
+        if cn is None:
+            continue
+        select = ", ".join(
+            f"{_q(col)} AS {_q(zh)}" for (col, _), zh in zip(table.columns, cn.columns, strict=True)
+        )
+        view = f"{_DST}.{_q(cn.schema)}.{_q(cn.table)}"
+        con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM {_q(table.schema)}.{_q(table.name)}")
+        doc = docs.get(table.name, TableDoc())
+        con.execute(f"COMMENT ON VIEW {view} IS {_lit(f'{doc.description} [{table.key}]'.strip())}")
+        for (col, _), zh in zip(table.columns, cn.columns, strict=True):
+            text = f"{doc.columns.get(col, '')} [{col}]".strip()
+            con.execute(f"COMMENT ON COLUMN {view}.{_q(zh)} IS {_lit(text)}")

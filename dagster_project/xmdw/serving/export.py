@@ -11,7 +11,9 @@ an apostrophe first (textsafe.neutralise, done in SQL); in the workbook every te
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import shutil
 from collections.abc import Callable
@@ -26,7 +28,7 @@ import xlsxwriter.exceptions
 from xmdw.diskspace import DiskFullError, is_disk_full
 from xmdw.faultpoints import pause_point
 from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
-from xmdw.serving.catalog import TableDoc, short_label
+from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 from xmdw.serving.copy import CopiedTable
 from xmdw.textsafe import FORMULA_TRIGGERS
 
@@ -36,6 +38,7 @@ BOM = b"\xef\xbb\xbf"
 # 180k-340k rows made the workbook 63 MB and cost 85 s of a 90 s publish, for sheets nobody scrolls.
 XLSX_TABLE_MAX_ROWS = 100_000
 _FETCH = 10_000
+COLUMN_DICTIONARY = "字段说明.csv"  # in export/csv/: every CSV header with its snake_case name
 _TEXT_TYPES = {"VARCHAR", "TEXT", "STRING"}
 
 
@@ -52,31 +55,48 @@ def staging_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
-def neutralised_select(catalog: str, table: CopiedTable) -> str:
-    """SELECT of the table with text columns neutralised as textsafe.neutralise does (in SQL: fast)."""
+def headers_for(table: CopiedTable, docs: dict[str, TableDoc] | None) -> list[str]:
+    """The Chinese header row of a table's CSV / sheet (the column names of its marts_cn view)."""
+    names = chinese_names([table], docs or {}).get(table.key)
+    return names.columns if names else [c for c, _ in table.columns]
+
+
+def neutralised_select(catalog: str, table: CopiedTable, headers: list[str] | None = None) -> str:
+    """SELECT of the table with text columns neutralised as textsafe.neutralise does (in SQL: fast),
+    each column named by its header (default: its own name)."""
     triggers = ", ".join(_lit(c) for c in FORMULA_TRIGGERS)
     apostrophe = _lit("'")
     cols = []
-    for col, typ in table.columns:
-        q = _q(col)
+    for (col, typ), head in zip(table.columns, headers or [c for c, _ in table.columns], strict=True):
+        q, alias = _q(col), _q(head)
         if typ.upper().split("(")[0] in _TEXT_TYPES:
             cols.append(
-                f"CASE WHEN left({q}, 1) IN ({triggers}) THEN {apostrophe} || {q} ELSE {q} END AS {q}"
+                f"CASE WHEN left({q}, 1) IN ({triggers}) THEN {apostrophe} || {q} ELSE {q} END AS {alias}"
             )
         else:
-            cols.append(q)
+            cols.append(f"{q} AS {alias}")
     return f"SELECT {', '.join(cols)} FROM {_q(catalog)}.{_q(table.schema)}.{_q(table.name)}"
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, catalog: str, table: CopiedTable, path: Path) -> Path:
-    """DuckDB writes the CSV (fast at province scale); we prepend the BOM. Returns the staged file."""
+def write_csv(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    table: CopiedTable,
+    path: Path,
+    docs: dict[str, TableDoc] | None = None,
+) -> Path:
+    """DuckDB writes the CSV (fast at province scale); we prepend the BOM. Returns the staged file.
+
+    One header row, in Chinese (the marts_cn column names): Excel and WPS take the first row as the
+    header for filters and pivot tables, and a second header row would turn every number column into
+    text. The snake_case names are in 字段说明.csv beside the folders and in the workbook's 字段说明 sheet."""
     path.parent.mkdir(parents=True, exist_ok=True)
     chmod_quiet(path.parent, SERVED_DIR)
     raw = path.with_name(f".{path.name}.raw.tmp")
     tmp = staging_name(path)
     try:
         con.execute(
-            f"COPY ({neutralised_select(catalog, table)}) TO {_lit(str(raw))} "
+            f"COPY ({neutralised_select(catalog, table, headers_for(table, docs))}) TO {_lit(str(raw))} "
             "(FORMAT csv, HEADER true, DELIMITER ',', DATEFORMAT '%Y-%m-%d', "
             "TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
         )
@@ -92,6 +112,34 @@ def write_csv(con: duckdb.DuckDBPyConnection, catalog: str, table: CopiedTable, 
     raw.unlink()
     os.chmod(tmp, SERVED_FILE)
     pause_point("publish.csv")
+    return tmp
+
+
+def write_column_dictionary(tables: list[CopiedTable], docs: dict[str, TableDoc], path: Path) -> Path:
+    """字段说明.csv: every served column's Chinese header, its snake_case name, type and description (staged)."""
+    names = chinese_names(tables, docs)
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(
+        [
+            "表（table）",
+            "中文表名（marts_cn/ref_cn 视图）",
+            "中文列名（CSV 表头）",
+            "字段名（column）",
+            "类型",
+            "说明",
+        ]
+    )
+    for t in tables:
+        doc, cn = docs.get(t.name, TableDoc()), names.get(t.key)
+        heads = cn.columns if cn else [c for c, _ in t.columns]
+        view = cn.key if cn else ""
+        for (col, typ), head in zip(t.columns, heads, strict=True):
+            out.writerow([t.key, view, head, col, typ, doc.columns.get(col, "")])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = staging_name(path)
+    tmp.write_bytes(BOM + buf.getvalue().encode("utf-8"))
+    os.chmod(tmp, SERVED_FILE)
     return tmp
 
 
@@ -137,15 +185,17 @@ def write_xlsx(
         "quoted": wb.add_format({"quote_prefix": True}),
     }
     names = sheet_names(tables)
+    cn = chinese_names(tables, docs)
     left_out = [t.key for t in tables if t.rows > XLSX_TABLE_MAX_ROWS]
-    _write_index(wb, fmt["head"], tables, names, docs, published_at, left_out)
-    _write_columns(wb, fmt["head"], tables, names, docs)
+    _write_index(wb, fmt["head"], tables, names, cn, docs, published_at, left_out)
+    _write_columns(wb, fmt["head"], tables, names, cn, docs)
     try:
         for t in tables:
+            heads = cn[t.key].columns if t.key in cn else [c for c, _ in t.columns]
             if t.key in left_out:
-                _write_pointer(wb, fmt, t, names[t.key])
+                _write_pointer(wb, fmt, t, names[t.key], heads)
             else:
-                _write_table(con, catalog, wb, fmt, t, names[t.key])
+                _write_table(con, catalog, wb, fmt, t, names[t.key], heads)
         pause_point("publish.xlsx")
         wb.close()
     except (OSError, xlsxwriter.exceptions.XlsxWriterException) as e:
@@ -160,45 +210,46 @@ def write_xlsx(
 def _left_out_note(t: CopiedTable) -> str:
     return (
         f"{t.key} 共 {t.rows:,} 行，超过工作簿每表 {XLSX_TABLE_MAX_ROWS:,} 行的上限，未放入本工作簿；"
-        f"完整数据见 export/csv/{t.schema}/{t.name}.csv 或 Parquet — too large for the workbook, see the CSV"
+        f"完整数据见 export/csv/{t.schema}/{t.name}.csv 或 Parquet"
     )
 
 
-def _write_pointer(wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str) -> None:
+def _write_pointer(wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str, heads: list[str]) -> None:
     ws = wb.add_worksheet(sheet)
-    _text_row(ws, 0, [c for c, _ in t.columns], fmt["head"])
+    _text_row(ws, 0, heads, fmt["head"])
     ws.write_string(1, 0, _left_out_note(t))
 
 
-def _write_index(wb: Any, head: Any, tables, names, docs, published_at: str, left_out: list[str]) -> None:
+def _write_index(wb: Any, head: Any, tables, names, cn, docs, published_at: str, left_out: list[str]) -> None:
     ws = wb.add_worksheet("说明")
-    _text_row(ws, 0, ["工作表 sheet", "表 table", "行数 rows", "说明 description"], head)
+    _text_row(ws, 0, ["工作表", "中文名", "表（table）", "行数", "说明"], head)
     for i, t in enumerate(tables, start=1):
-        _text_row(ws, i, [names[t.key], t.key])
-        ws.write_number(i, 2, t.rows)
-        ws.write_string(i, 3, docs.get(t.name, TableDoc()).description)
+        _text_row(ws, i, [names[t.key], cn[t.key].table if t.key in cn else t.name, t.key])
+        ws.write_number(i, 3, t.rows)
+        ws.write_string(i, 4, docs.get(t.name, TableDoc()).description)
     row = len(tables) + 2
-    ws.write_string(row, 0, f"发布时间 published at: {published_at}")
+    ws.write_string(row, 0, f"发布时间：{published_at}")
     for t in tables:
         if t.key in left_out:
             row += 1
             ws.write_string(row, 0, _left_out_note(t))
-    ws.set_column(0, 1, 34)
-    ws.set_column(3, 3, 100)
+    ws.set_column(0, 2, 30)
+    ws.set_column(4, 4, 100)
 
 
-def _write_columns(wb: Any, head: Any, tables, names, docs) -> None:
+def _write_columns(wb: Any, head: Any, tables, names, cn: dict[str, ChineseNames], docs) -> None:
+    """字段说明: the Chinese header of every column first (what the sheets show), then its snake_case name."""
     ws = wb.add_worksheet("字段说明")
-    _text_row(ws, 0, ["工作表 sheet", "字段 column", "中文名 label", "类型 type", "说明 description"], head)
+    _text_row(ws, 0, ["工作表", "中文列名（表头）", "字段名（column）", "类型", "说明"], head)
     row = 1
     for t in tables:
         doc = docs.get(t.name, TableDoc())
-        for col, typ in t.columns:
-            desc = doc.columns.get(col, "")
-            _text_row(ws, row, [names[t.key], col, short_label(desc) if desc else "", typ, desc])
+        heads = cn[t.key].columns if t.key in cn else [c for c, _ in t.columns]
+        for (col, typ), label in zip(t.columns, heads, strict=True):
+            _text_row(ws, row, [names[t.key], label, col, typ, doc.columns.get(col, "")])
             row += 1
-    ws.set_column(0, 1, 32)
-    ws.set_column(2, 2, 24)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 2, 28)
     ws.set_column(4, 4, 90)
 
 
@@ -234,9 +285,11 @@ def _as_text(v: Any) -> str:
     return v if isinstance(v, str) else str(v)
 
 
-def _write_table(con, catalog: str, wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str) -> None:
+def _write_table(
+    con, catalog: str, wb: Any, fmt: dict[str, Any], t: CopiedTable, sheet: str, heads: list[str]
+) -> None:
     ws = wb.add_worksheet(sheet)
-    _text_row(ws, 0, [c for c, _ in t.columns], fmt["head"])
+    _text_row(ws, 0, heads, fmt["head"])
     ws.freeze_panes(1, 0)
     writers = [_cell_writer(typ, fmt) for _, typ in t.columns]
     cur = con.execute(f'SELECT * FROM "{catalog}"."{t.schema}"."{t.name}"')

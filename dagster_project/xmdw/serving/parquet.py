@@ -7,6 +7,7 @@ the previous version is kept until the next publish, older ones are removed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import duckdb
 from xmdw.diskspace import DiskFullError, is_disk_full
 from xmdw.faultpoints import pause_point
 from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
+from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 from xmdw.serving.copy import CopiedTable
 
 VERSION_PREFIX = "v"
@@ -25,11 +27,42 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def kv_metadata(table: CopiedTable, docs: dict[str, TableDoc], names: ChineseNames | None) -> dict[str, str]:
+    """The descriptions a Parquet file carries in its key-value metadata.
+
+    Parquet's own schema has no per-column metadata: Arrow keeps field metadata inside its serialized
+    schema (ARROW:schema), which DuckDB does not write and pyarrow is not a dependency. So the field-level
+    descriptions go into one file-level key, `fields_zh` = {"<column>": {"description_zh", "label_zh"}},
+    beside the table's `description_zh` and `label_zh` (read with DuckDB's parquet_kv_metadata() or
+    pyarrow's schema.metadata)."""
+    doc = docs.get(table.name, TableDoc())
+    labels = names.columns if names else [c for c, _ in table.columns]
+    fields = {
+        col: {"description_zh": doc.columns.get(col, ""), "label_zh": label}
+        for (col, _), label in zip(table.columns, labels, strict=True)
+    }
+    return {
+        "description_zh": doc.description,
+        "label_zh": names.table if names else table.name,
+        "fields_zh": json.dumps(fields, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _kv_clause(table: CopiedTable, docs: dict[str, TableDoc], names: ChineseNames | None) -> str:
+    return "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in kv_metadata(table, docs, names).items()) + "}"
+
+
 def write_version(
-    con: duckdb.DuckDBPyConnection, catalog: str, tables: list[CopiedTable], version_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    tables: list[CopiedTable],
+    version_dir: Path,
+    docs: dict[str, TableDoc] | None = None,
 ) -> dict[str, Path]:
-    """Write every table of `catalog` (an attached served copy) to version_dir/<schema>/<table>.parquet."""
+    """Write every table of `catalog` (an attached served copy) to version_dir/<schema>/<table>.parquet,
+    with the column descriptions in the file's metadata (kv_metadata)."""
     out: dict[str, Path] = {}
+    names = chinese_names(tables, docs or {})
     for t in tables:
         path = version_dir / t.schema / f"{t.name}.parquet"
         for folder in (version_dir, path.parent):
@@ -38,7 +71,7 @@ def write_version(
         try:
             con.execute(
                 f'COPY (SELECT * FROM "{catalog}"."{t.schema}"."{t.name}") TO {_lit(str(path))} '
-                "(FORMAT parquet, COMPRESSION zstd)"
+                f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {_kv_clause(t, docs or {}, names.get(t.key))})"
             )
         except duckdb.Error as e:
             if is_disk_full(e, version_dir):

@@ -23,7 +23,13 @@ import duckdb
 
 from xmdw.serving.catalog import TableDoc, load_descriptions
 from xmdw.serving.copy import STORAGE_VERSION, CopiedTable, PublishError, copy_warehouse, remove_duckdb_file
-from xmdw.serving.export import staging_name, write_csv, write_xlsx
+from xmdw.serving.export import (
+    COLUMN_DICTIONARY,
+    staging_name,
+    write_column_dictionary,
+    write_csv,
+    write_xlsx,
+)
 from xmdw.serving.layout import ServingPaths, serving_paths
 from xmdw.serving.parquet import VERSION_PREFIX, current_version, flip_current, prune_versions, write_version
 from xmdw.serving.versions import discard_version, record_version
@@ -173,15 +179,18 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 
 def _stage(
-    paths: ServingPaths, copied: list[CopiedTable], version_dir: Path
+    paths: ServingPaths, copied: list[CopiedTable], version_dir: Path, docs: dict[str, TableDoc]
 ) -> tuple[dict[str, Path], dict[str, Path], list[tuple[Path, Path]]]:
     """Write Parquet and the CSVs from the temp copy, all under names no reader looks at yet."""
     csv_final = {t.key: paths.csv_dir / t.schema / f"{t.name}.csv" for t in copied}
     con = _connect()
     try:
         con.execute(f"ATTACH '{paths.duckdb_tmp}' AS {_SERVED} (READ_ONLY)")
-        parquet_paths = write_version(con, _SERVED, copied, version_dir)
-        staged = [(write_csv(con, _SERVED, t, csv_final[t.key]), csv_final[t.key]) for t in copied]
+        parquet_paths = write_version(con, _SERVED, copied, version_dir, docs)
+        staged = [(write_csv(con, _SERVED, t, csv_final[t.key], docs), csv_final[t.key]) for t in copied]
+        # Chinese CSV headers: the snake_case names and descriptions beside them (export/csv/字段说明.csv)
+        dictionary = paths.csv_dir / COLUMN_DICTIONARY
+        staged.append((write_column_dictionary(copied, docs, dictionary), dictionary))
     finally:
         con.close()
     return parquet_paths, csv_final, staged
@@ -244,7 +253,7 @@ def publish(
             data_version = record_version(
                 paths.root, paths.duckdb_tmp, Path(warehouse).resolve(), published_at, run_id
             )
-            parquet_paths, csv_paths, staged = _stage(paths, copied, version_dir)
+            parquet_paths, csv_paths, staged = _stage(paths, copied, version_dir, docs)
         except BaseException:
             discard_version(data_version)
             prune_versions(paths.parquet_root, keep={p for p in (previous,) if p})
