@@ -1,6 +1,6 @@
 """The rule catalog through Great Expectations and the Dagster check result:
-a fatal row-level failure holds the rows back (WARN, not blocking), a fatal table-level failure is an
-ERROR (blocking), warnings are WARN."""
+a fatal row-level failure holds the rows back (WARN, not blocking), a fatal table-level finding that names
+a file holds that file back (WARN), one that names no file is an ERROR (blocking), warnings are WARN."""
 
 from __future__ import annotations
 
@@ -91,14 +91,27 @@ def test_warning_rule_failure_is_a_warning():
     assert not result.passed and result.severity == AssetCheckSeverity.WARN
 
 
-def test_fatal_table_rule_failure_is_a_blocking_error():
+def test_fatal_table_finding_naming_a_file_holds_the_file_back_without_blocking():
     findings = pd.DataFrame(
         [{"file_id": "f9", "file_name": "县统计局_2024年06月.xlsx", "observed": "载入 0 行"}]
     )
     f5 = rule_by_id("F5")
-    frame = read_findings_frame(findings, f5)
-    outcomes = validate_findings("monthly_progress", frame, [f5])
-    assert [o.blocking for o in outcomes] == [True]
+    outcomes = validate_findings("monthly_progress", read_findings_frame(findings, f5), [f5])
+    assert [(o.blocking, o.holds_back_rows, o.held_files) for o in outcomes] == [(False, True, ["f9"])]
+    outcomes[0].held_rows = [("f9", "S", 3), ("f9", "S", 4)]  # what the runner reads from the file
+    v = validate_frame("monthly_progress", _frame(), FRAME_RULES)
+    v.outcomes += outcomes
+    result = check_result(v)
+    assert not result.passed and result.severity == AssetCheckSeverity.WARN
+    assert v.excluded_rows() == [("f9", "S", 3, "F5"), ("f9", "S", 4, "F5")]
+
+
+def test_fatal_table_finding_without_a_file_is_a_blocking_error():
+    # no catalog rule names no file any more (issue 10); a rule about the whole table still blocks
+    findings = pd.DataFrame([{"record_key": "整表", "observed": "仓库与日志不符"}])
+    whole = replace(rule_by_id("F5"), id="F-WHOLE")
+    outcomes = validate_findings("monthly_progress", read_findings_frame(findings, whole), [whole])
+    assert [(o.blocking, o.holds_back_rows) for o in outcomes] == [(True, False)]
     v = validate_frame("monthly_progress", _frame(), FRAME_RULES)
     v.outcomes += outcomes
     result = check_result(v)
@@ -126,3 +139,16 @@ def test_every_catalog_rule_for_a_table_runs():
         con.close()
     assert [o.rule.id for o in v.outcomes] == [r.id for r in rules_for("monthly_progress")]
     assert all(o.success for o in v.outcomes)
+
+
+def test_only_rules_that_read_their_own_row_are_incremental():
+    """The classification incremental checks rely on: a rule reading other rows is never incremental."""
+    by_id = {r.id: r for r in load_rules()}
+    assert by_id["F3"].is_incremental  # expect_column_values_to_be_between: the row's own month
+    assert by_id["C3"].is_incremental  # a predicate on the row's own columns
+    assert not by_id["X1"].is_incremental  # reads the registry
+    # declared: reads only its row and the reference data, which is part of the rule-set version
+    assert by_id["B17-REF"].is_incremental and by_id["B17-REF"].incremental is True
+    assert not by_id["F5"].is_incremental and not by_id["M6"].is_incremental  # table scope, mart
+    assert not [r.id for r in load_rules() if r.is_incremental and r.check_type == "sql_query"]
+    assert replace(by_id["X1"], incremental=True).is_incremental  # an explicit declaration wins

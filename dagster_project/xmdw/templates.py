@@ -152,8 +152,10 @@ def _plan_codes(prefix: str) -> list[str]:
 
 
 def _region_codes() -> list[str]:
-    with (SEEDS_DIR / "dim_region.csv").open(encoding="utf-8") as f:
-        return [r["region_code"] for r in csv.DictReader(f) if r["level"] in ("county", "district")]
+    """The regions this deployment's plans cover (dim_region is the national list: 2,800 codes are no
+    drop-down; the list only warns, so another county's code can still be typed)."""
+    with (SEEDS_DIR / "plan_targets.csv").open(encoding="utf-8") as f:
+        return sorted({r["region_code"] for r in csv.DictReader(f)})
 
 
 def drop_down(col: Column, entity: Entity, contract: Contract) -> tuple[list[str], bool] | None:

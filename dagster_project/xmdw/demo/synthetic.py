@@ -24,8 +24,6 @@ SYLLABLES = (
     "安宁平康泰和丰兴昌隆永清河山阳川源城华德顺庆福寿乐新东西南北云溪石林水汉秦岭泉宝凤龙鹤金玉青白红"
     "翠桃梅松柏岳江湖海沙马望潼岚崇嘉陵蓝田武定盛远通远靖边绥德略镇宁陕洛商旬邑礼泉"
 )
-PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-             52, 53, 54, 61, 62, 63, 64, 65]  # fmt: skip
 SIZES = {"province": (100, 150), "nation": (2790, 358)}
 SEASON = [0.45, 0.6, 0.95, 1.05, 1.1, 1.15, 0.9, 0.9, 1.1, 1.15, 1.15, 1.2]
 UNITS = ["发改局", "交通局", "水利局", "住建局", "文旅局", "经贸局", "农业农村局", "自然资源局"]
@@ -78,27 +76,33 @@ H_FAI = ["区划代码", "指标代码", "指标名称", "年度", "月份", "�
 PROCS = ["赋码", "立项", "用地预审", "环评", "施工许可"]
 
 
-def _regions(scale: str, seed: int, n: int) -> list[tuple[str, str]]:
-    r = random.Random(f"{seed}:{scale}:regions")
-    codes: list[str] = []
+def _real_counties(scale: str) -> list[tuple[str, str]]:
+    """County-level regions of the national list (seeds/dim_region.csv): Shaanxi's for the province scale,
+    the whole country's for the nation scale — so every code a synthetic unit sends is a real one."""
+    from xmdw.paths import SEEDS_DIR
+
+    with (SEEDS_DIR / "dim_region.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["level"] in ("county", "district")]
     if scale == "province":
-        for k in range(n):
-            codes.append(f"61{k // 10 + 1:02d}{k % 10 + 21:02d}")
-    else:
-        per = max(1, -(-n // len(PROVINCES)))
-        for prov in PROVINCES:
-            for k in range(per):
-                codes.append(f"{prov}{k // 10 + 1:02d}{k % 10 + 21:02d}")
-        codes = codes[:n]
-    names: set[str] = set()
-    out = []
-    for code in codes:
-        while True:
-            name = r.choice(SYLLABLES) + r.choice(SYLLABLES) + ("区" if r.random() < 0.15 else "县")
-            if name not in names and name[0] != name[1]:
-                names.add(name)
-                break
-        out.append((code, name))
+        rows = [r for r in rows if r["region_code"].startswith("61")]
+    return [(r["region_code"], r["name_zh"]) for r in sorted(rows, key=lambda r: r["region_code"])]
+
+
+def _regions(scale: str, seed: int, n: int) -> list[tuple[str, str]]:
+    real = _real_counties(scale)[:n]
+    if len(real) == n:
+        return real
+    # More regions asked for than the list has: invented ones beyond it (codes 99xxxx, never real).
+    r = random.Random(f"{seed}:{scale}:regions")
+    names = {name for _, name in real}
+    out = list(real)
+    k = 0
+    while len(out) < n:
+        name = r.choice(SYLLABLES) + r.choice(SYLLABLES) + ("区" if r.random() < 0.15 else "县")
+        if name not in names and name[0] != name[1]:
+            names.add(name)
+            out.append((f"99{k // 100:02d}{k % 100:02d}", name))
+            k += 1
     return out
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from xmdw.contract import Contract, load_contract
-from xmdw.ingestion import file_log, filing, store
+from xmdw.ingestion import diagnosis, file_log, filing, store
 from xmdw.ingestion.landing import current_signature, is_young, landing_files, scan_landing, settle
 from xmdw.ingestion.parser import ParsedFile, parse_workbook
 from xmdw.ingestion.problems import FileRejected, Problem
@@ -208,11 +208,17 @@ def _quarantined(
     problem: Problem,
     paths: DataPaths,
     consume: bool,
+    parsed: list[ParsedFile] = (),
 ) -> FileOutcome:
+    """Quarantine with the reason; `parsed`: the readable rows' own problems, recorded beside it."""
     status, stored = "quarantined", None
     try:
         if os.path.lexists(path):  # else it was moved already, before a later step failed
             stored = str(filing.quarantine(path, log["sha256"], problem, paths, consume))
+            if diagnosis.reason_extra(parsed):  # the reason file again, with every row problem
+                filing.write_reason(
+                    Path(stored), path, log["sha256"], problem, **diagnosis.reason_extra(parsed)
+                )
     except OSError as exc:  # the quarantine itself failed (disk full, permissions): retried next run
         status = "failed"
         problem = Problem(
@@ -223,20 +229,23 @@ def _quarantined(
             problem.row,
             problem.column,
         )
-    store.insert_records(
-        con,
-        "ingest_log",
-        [
-            log
-            | {
-                "status": status,
-                "stored_path": stored,
-                "reason_rule": problem.rule,
-                "reason_zh": problem.located_zh(),
-                "reason_en": problem.located_en(),
-            }
-        ],
-    )
+    with store.transaction(con):
+        store.insert_records(
+            con,
+            "ingest_log",
+            [
+                log
+                | diagnosis.log_fields(parsed)
+                | {
+                    "status": status,
+                    "stored_path": stored,
+                    "reason_rule": problem.rule,
+                    "reason_zh": problem.located_zh(),
+                    "reason_en": problem.located_en(),
+                }
+            ],
+        )
+        diagnosis.record(con, parsed, log, problem.rule)
     return FileOutcome(log["file_name"], status, reason=problem, stored_path=stored)
 
 
@@ -271,7 +280,7 @@ def _ingest(
         if consume and rej.problem.rule == "ING-F0" and is_young(path, ingest_limits()):
             # a workbook still being copied is a truncated zip: wait for the copy, do not quarantine it
             return _note(con, log["run_id"], path, "deferred", STILL_WRITING)
-        return _quarantined(con, path, log, rej.problem, paths, consume)
+        return _quarantined(con, path, log, rej.problem, paths, consume, getattr(rej, "parsed", []))
     if consume and signature is not None and current_signature(path) != signature:
         return _note(con, log["run_id"], path, "deferred", STILL_WRITING)
     archived = filing.archive(path, sha, paths)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,13 +81,27 @@ class Period:
 
 @cache
 def _region_names() -> tuple[tuple[str, str], ...]:
-    """(name, code) of county-level regions, longest names first (镇巴县 before 镇巴)."""
-    out = []
+    """(name, code) of the county-level regions a title or file name may name, longest names first (镇巴县
+    before 镇巴). dim_region is the national list, where many names repeat (鼓楼区 four times) and short names
+    are common words (城区): every region is recognised by its full name when that name is unique and has
+    three characters or more; short names only for the regions this deployment's plans cover."""
+    with (SEEDS_DIR / "plan_targets.csv").open(encoding="utf-8") as f:
+        deployment = {r["region_code"] for r in csv.DictReader(f)}
     with (SEEDS_DIR / "dim_region.csv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["level"] in ("county", "district"):
-                out += [(r["name_zh"], r["region_code"]), (r["short_name_zh"], r["region_code"])]
-    return tuple(sorted(out, key=lambda x: -len(x[0])))
+        regions = [r for r in csv.DictReader(f) if r["level"] in ("county", "district")]
+    counts = Counter(r["name_zh"] for r in regions)
+    out = [
+        (r["name_zh"], r["region_code"])
+        for r in regions
+        if counts[r["name_zh"]] == 1 and len(r["name_zh"]) >= 3
+    ]
+    out += [
+        (name, r["region_code"])
+        for r in regions
+        if r["region_code"] in deployment
+        for name in (r["name_zh"], r["short_name_zh"])
+    ]
+    return tuple(sorted(set(out), key=lambda x: (-len(x[0]), x[0])))
 
 
 def strip_fill_dates(text: str) -> str:

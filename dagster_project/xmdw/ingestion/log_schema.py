@@ -48,6 +48,10 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
         ("message_en", "VARCHAR"),
         ("ingested_at", "TIMESTAMP"),
         ("column_name", "VARCHAR"),  # the contract column (NULL for whole-row problems such as ING-DUP)
+        # the row's natural key, {"column": "canonical text", …} in contract order; NULL when a required
+        # key column could not be read (ingestion/natural_keys.py). The return list clears the row once
+        # a later file loads this key.
+        ("natural_key_json", "VARCHAR"),
     ],
     # Optional values that could not be read: stored as NULL, the row kept (issue 10). Same lineage,
     # location and message columns as rejected_rows, plus the contract column name.
@@ -66,6 +70,7 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
         ("message_zh", "VARCHAR"),
         ("message_en", "VARCHAR"),
         ("ingested_at", "TIMESTAMP"),
+        ("natural_key_json", "VARCHAR"),  # as in rejected_rows (the row was loaded: its key is known)
     ],
     "skipped_rows": [
         ("file_id", "VARCHAR"),
@@ -127,6 +132,22 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
         ("info_count", "INTEGER"),
         ("rows_held_back", "INTEGER"),
         ("blocked_tables", "VARCHAR"),
+        # incremental validation (quality/incremental.py): the rule-set version, whether results of
+        # unchanged rows were carried forward, the files checked for the first time and the rows handed
+        # to GX for incremental rules (rows of those files) and for the other row rules (flagged rows)
+        ("rule_set_version", "VARCHAR"),
+        ("carried_forward", "BOOLEAN"),
+        ("files_new", "INTEGER"),
+        ("gx_rows_incremental", "BIGINT"),
+        ("gx_rows_other", "BIGINT"),
+    ],
+    # The files whose rows the incremental row rules checked, per rule-set version (state, see above).
+    "dq_checked_files": [
+        ("rule_set_version", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("file_id", "VARCHAR"),
+        ("run_id", "VARCHAR"),
+        ("checked_at", "TIMESTAMP"),
     ],
     "dq_rule_results": [
         ("run_id", "VARCHAR"),

@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xmdw.contract import Contract, Entity
+from xmdw.contract import Column, Contract, Entity
 from xmdw.ingestion.context import FileContext, read_context
 from xmdw.ingestion.layout import Layout, detect_layout
+from xmdw.ingestion.natural_keys import natural_key_json
 from xmdw.ingestion.problems import FileRejected, Problem
 from xmdw.ingestion.rows import (
     NOTE_RE,
@@ -78,6 +79,15 @@ class ParsedFile:
         return dict(total)
 
 
+class LedgerRejected(FileRejected):
+    """The file goes to quarantine for a file-level problem, but ledgers were found: `parsed` holds what
+    its readable rows gave (nothing is loaded) so that the unit gets every problem in one round."""
+
+    def __init__(self, problem: Problem, parsed: list[ParsedFile]):
+        super().__init__(problem)
+        self.parsed = parsed
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 27 -> AB (as Excel names columns)."""
     letters = ""
@@ -108,8 +118,21 @@ def parse_workbook(path: Path, contract: Contract) -> list[ParsedFile]:
         if skip.rule in ("ING-S-NOHEADER", "ING-S-INCOMPLETE", "ING-S-NOTES"):
             partial.append((sheet, layout))
     if not ledgers:
-        _reject_workbook(read.sheets, partial, contract)
-    parsed = [_parse_ledger(path, sheets, contract, read.encoding) for sheets in ledgers.values()]
+        try:
+            _reject_workbook(read.sheets, partial, contract)
+        except FileRejected as rej:
+            raise LedgerRejected(
+                rej.problem, _diagnose_incomplete(path, partial, contract, read.encoding)
+            ) from None
+    parsed, refusals = [], []
+    for sheets in ledgers.values():
+        try:
+            parsed.append(_parse_ledger(path, sheets, contract, read.encoding))
+        except LedgerRejected as rej:
+            refusals.append(rej)
+            parsed += rej.parsed
+    if refusals:  # the first file-level problem decides; every readable row's problems ride along
+        raise LedgerRejected(refusals[0].problem, parsed)
     parsed[0].skipped_sheets = skipped
     return parsed
 
@@ -161,12 +184,15 @@ def _parse_ledger(
 ) -> ParsedFile:
     entity = sheets[0][1].entity
     out = ParsedFile(path, entity, FileContext(), [], [], [], {}, [], encoding)
+    refusal: Problem | None = None  # the first file-level problem: the rows are still read for their own
+    missing: set[str] = set()  # columns a file-level problem already names (not repeated on every row)
     for i, (sheet, layout) in enumerate(sheets):
-        _refuse_duplicate_columns(sheet, layout)
         ctx = _sheet_context(path, sheet, layout)
-        _require_file_defaults(sheet, layout, ctx)
+        absent = _missing_file_defaults(layout, ctx)
+        missing |= {c.name for c in absent}
+        problem = _duplicate_columns(sheet, layout) or (_missing_defaults_problem(sheet, layout, absent))
         result = parse_sheet(sheet, layout, ctx, contract)
-        _refuse_month_conflict(sheet, layout, ctx, result.sheet.months)
+        refusal = refusal or problem or _month_conflict(sheet, layout, ctx, result.sheet.months)
         for rec in result.rows:
             rec["_submitting_unit"] = ctx.submitting_unit
         out.sheets.append(result.sheet)
@@ -177,9 +203,12 @@ def _parse_ledger(
         out.unknown_columns += [h for h in layout.extra_columns.values() if h not in out.unknown_columns]
         if i == 0:
             out.context = ctx
+    out.rejected = [p for p in out.rejected if p.column_name not in missing]
     out.rows = reject_duplicate_keys(entity, out.rows, out.rejected)
     rejected = {(p.sheet, p.row) for p in out.rejected}
     out.findings = [f for f in out.findings if (f.sheet, f.row) not in rejected]
+    if refusal is not None:
+        raise LedgerRejected(refusal, [out])
     return out
 
 
@@ -193,65 +222,65 @@ def _sheet_context(path: Path, sheet: Sheet, layout: Layout) -> FileContext:
     return read_context(path, title_lines, note_lines, sheet.name)
 
 
-def _refuse_duplicate_columns(sheet: Sheet, layout: Layout) -> None:
+def _duplicate_columns(sheet: Sheet, layout: Layout) -> Problem | None:
     """Two headers meaning the same column (总投资 twice): which one is right cannot be guessed."""
     for name, indexes in layout.duplicates.items():
         col = layout.entity.column(name)
         where = "和".join(f"{column_letter(i)}列" for i in indexes)
-        raise FileRejected(
-            Problem(
-                "ING-F6",
-                f"“{col.zh}”列出现了{len(indexes)}次（{where}），无法确定以哪一列为准；"
-                "请删除多余的列或改正表头后重新报送",
-                f"column '{col.zh}' ({name}) appears {len(indexes)} times "
-                f"({', '.join(column_letter(i) for i in indexes)}): keep one",
-                sheet=sheet.name,
-                row=layout.header_rows[0] + 1,
-                column=col.zh,
-            )
+        return Problem(
+            "ING-F6",
+            f"“{col.zh}”列出现了{len(indexes)}次（{where}），无法确定以哪一列为准；"
+            "请删除多余的列或改正表头后重新报送",
+            f"column '{col.zh}' ({name}) appears {len(indexes)} times "
+            f"({', '.join(column_letter(i) for i in indexes)}): keep one",
+            sheet=sheet.name,
+            row=layout.header_rows[0] + 1,
+            column=col.zh,
         )
+    return None
 
 
-def _refuse_month_conflict(sheet: Sheet, layout: Layout, ctx: FileContext, months: Counter) -> None:
+def _month_conflict(sheet: Sheet, layout: Layout, ctx: FileContext, months: Counter) -> Problem | None:
     """The table's own 月份 column (one month throughout) against the title/file-name period."""
     if ctx.month is None or "month" not in layout.by_name or len(months) != 1:
-        return
+        return None
     ((year, month),) = months
     year = int(year) if year is not None else ctx.year
     if (year, int(month)) == (ctx.year, ctx.month):
-        return
-    raise FileRejected(
-        Problem(
-            "ING-F7",
-            f"报告期不一致：表中“月份”列为{year}年{int(month)}月，{ctx.period_source}为{ctx.year}年{ctx.month}月；"
-            "请核对报告期，改正后重新报送（填报日期不是报告期）",
-            f"the report period disagrees: the month column says {year}-{month}, "
-            f"{ctx.period_source} says {ctx.year}-{ctx.month}",
-            sheet=sheet.name,
-            row=layout.header_rows[0] + 1,
-            column=layout.by_name["month"].header,
-        )
+        return None
+    return Problem(
+        "ING-F7",
+        f"报告期不一致：表中“月份”列为{year}年{int(month)}月，{ctx.period_source}为{ctx.year}年{ctx.month}月；"
+        "请核对报告期，改正后重新报送（填报日期不是报告期）",
+        f"the report period disagrees: the month column says {year}-{month}, "
+        f"{ctx.period_source} says {ctx.year}-{ctx.month}",
+        sheet=sheet.name,
+        row=layout.header_rows[0] + 1,
+        column=layout.by_name["month"].header,
     )
 
 
-def _require_file_defaults(sheet: Sheet, layout: Layout, ctx: FileContext) -> None:
-    """A required column that is neither in the table nor stated in the title/file name (e.g. the
-    report month) is a file-level problem: quarantine instead of rejecting every row."""
+def _missing_file_defaults(layout: Layout, ctx: FileContext) -> list[Column]:
+    """Required columns neither in the table nor stated in the title/file name (e.g. the report month)."""
     present = set(layout.by_name)
-    for col in layout.entity.required:
-        if col.name not in present and default_value(col, ctx) is None:
-            raise FileRejected(
-                Problem(
-                    "ING-F3",
-                    f"缺少“{col.zh}”：表格中没有该列，报告期、标题和文件名中也未注明（如“2024年3月”；"
-                    "填报日期不作为报告期）",
-                    f"'{col.zh}' ({col.name}) is missing: not a column, and not stated in the title or "
-                    f"file name (e.g. 2024年3月)",
-                    sheet=sheet.name,
-                    row=layout.header_rows[0] + 1,
-                    column=col.zh,
-                )
-            )
+    return [c for c in layout.entity.required if c.name not in present and default_value(c, ctx) is None]
+
+
+def _missing_defaults_problem(sheet: Sheet, layout: Layout, absent: list[Column]) -> Problem | None:
+    """A file-level problem: quarantine instead of rejecting every row for the same missing value."""
+    if not absent:
+        return None
+    col = absent[0]
+    return Problem(
+        "ING-F3",
+        f"缺少“{col.zh}”：表格中没有该列，报告期、标题和文件名中也未注明（如“2024年3月”；"
+        "填报日期不作为报告期）",
+        f"'{col.zh}' ({col.name}) is missing: not a column, and not stated in the title or "
+        f"file name (e.g. 2024年3月)",
+        sheet=sheet.name,
+        row=layout.header_rows[0] + 1,
+        column=col.zh,
+    )
 
 
 def _reject_workbook(
@@ -299,6 +328,28 @@ def _reject_workbook(
     )
 
 
+def _diagnose_incomplete(
+    path: Path, partial: list[tuple[Sheet, Layout | None]], contract: Contract, encoding: str | None
+) -> list[ParsedFile]:
+    """The rows of sheets that look like a ledger but miss required columns (ING-F1): each row's own
+    problems, the missing columns left out (the file-level problem names them). A diagnosis only: if it
+    fails, the unit still gets the file-level problem."""
+    out = []
+    for sheet, layout in partial:
+        if layout is None:
+            continue
+        try:
+            parsed = _parse_ledger(path, [(sheet, layout)], contract, encoding)
+        except LedgerRejected as rej:
+            parsed = rej.parsed[0]
+        except Exception:  # noqa: BLE001 — never turn a clear ING-F1 into a crash
+            continue
+        missing = {c.name for c in layout.missing_required()}
+        parsed.rejected = [p for p in parsed.rejected if p.column_name not in missing]
+        out.append(parsed)
+    return out
+
+
 def _complete(layout: Layout | None) -> bool:
     return layout is not None and not layout.missing_required()
 
@@ -323,6 +374,7 @@ def reject_duplicate_keys(entity: Entity, rows: list[dict], problems: list[Probl
                     rec["_source_row"],
                     None,
                     None,
+                    key=natural_key_json(entity, rec),
                 )
             )
         else:

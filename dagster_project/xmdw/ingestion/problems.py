@@ -15,6 +15,7 @@ class Problem:
     column: str | None = None  # header as written in the file
     value: str | None = None
     column_name: str | None = None  # the contract column (row problems and findings)
+    key: str | None = None  # the row's natural key as JSON (row problems and findings; natural_keys.py)
 
     def as_dict(self) -> dict:
         return asdict(self)

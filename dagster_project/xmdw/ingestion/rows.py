@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from xmdw.contract import Column, Contract
 from xmdw.ingestion import values as V
 from xmdw.ingestion.context import FileContext
 from xmdw.ingestion.layout import Layout, normalise_cached
+from xmdw.ingestion.natural_keys import natural_key_json
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.workbook import Sheet
 
@@ -364,11 +365,12 @@ def parse_sheet(sheet: Sheet, layout: Layout, ctx: FileContext, contract: Contra
         record, problems, kept, typed = parse_row(
             RowInput(row, r, sheet.name, uncached.get(r, set())), layout, plan, ctx, contract
         )
+        key = natural_key_json(layout.entity, record) if problems or kept else None
         if problems:
-            rejected += problems
+            rejected += [replace(p, key=key) for p in problems]
             continue
         rows.append(record)
-        findings += kept
+        findings += [replace(p, key=key) for p in kept]
         if typed[1] is not None:
             ps.months[typed] += 1
 

@@ -226,6 +226,7 @@ def problem_records(problems: list, log: dict, entity: str, unit: str | None) ->
             "message_zh": p.message_zh,
             "message_en": p.message_en,
             "ingested_at": log["ingested_at"],
+            "natural_key_json": getattr(p, "key", None),
         }
         for p in problems
     ]

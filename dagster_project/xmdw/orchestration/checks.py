@@ -3,9 +3,10 @@
 **Raw tables** — one blocking check per raw table (`gx_<table>`), all evaluated in one step so that the
 cross-table rules share one DuckDB session. The step validates every table, records the results
 (`raw.dq_runs`, `raw.dq_rule_results`, `raw.dq_results`) and the rows fatal row-level rules hold back
-(`raw.dq_excluded_rows`, read by staging). A failed fatal **table-level** rule fails the table's check
-with severity ERROR: the check is blocking, so the dbt models do not build and the marts keep their
-last good contents. Held-back rows and warnings give WARN and do not block.
+(`raw.dq_excluded_rows`, read by staging). A fatal **table-level** finding that names a file holds that
+file's rows back (WARN, like row holds: a region's marts never wait for another region's mistake, issue
+10); one that names no file fails the table's check with severity ERROR: the check is blocking, so the
+dbt models do not build and the marts keep their last good contents. Warnings give WARN and do not block.
 
 **Marts** — one check per mart with rules (`gx_mart_<model>`), run after dbt built it. A fatal mart
 rule fails with ERROR and, the check being blocking, the build is not published: BI readers and the

@@ -7,6 +7,7 @@ rules. A rule's `table` is a raw entity, a list of entities, `"*"` (every entity
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -30,6 +31,18 @@ GROUP_ZH = {
 }
 SEVERITY_ZH = {"fatal": "致命", "warning": "警告", "info": "说明"}
 SQL_TYPES = {"sql_violation", "sql_query"}
+# GX expectations that judge each row on its own value (not uniqueness, not aggregates)
+ROW_LOCAL_EXPECTATIONS = {
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_value_lengths_to_be_between",
+}
+SUBQUERY = re.compile(r"\b(select|from)\b", re.IGNORECASE)
+# a predicate whose verdict can change while its row does not (the clock, chance) is never incremental
+VOLATILE = re.compile(r"\b(current_date|current_timestamp|localtimestamp|now|today|random)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,8 @@ class Rule:
     check: dict
     column: str | None = None
     note: str | None = None
+    audit: str | None = None
+    incremental: bool | None = None
     tables: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -60,6 +75,21 @@ class Rule:
     def field(self) -> str | None:
         """The column a unit must correct (explicit, or the native expectation's column)."""
         return self.column or self.check.get("column")
+
+    @property
+    def is_incremental(self) -> bool:
+        """The rule reads only its row (and immutable facts of the row's file, or reference data, which is
+        part of the rule-set version), so a row already checked keeps its result from the last run:
+        explicit `incremental`, else single-column GX expectations and sub-query-free predicates without
+        the clock. A rule reading other rows is evaluated on every current row (quality/incremental.py)."""
+        if self.scope != "row" or self.is_mart_rule:
+            return False
+        if self.incremental is not None:
+            return self.incremental
+        if self.check_type == "sql_violation":
+            sql = self.check["where"] + (self.check.get("observed") or "")
+            return not SUBQUERY.search(sql) and not VOLATILE.search(sql)
+        return self.check_type in ROW_LOCAL_EXPECTATIONS
 
     @property
     def is_mart_rule(self) -> bool:
@@ -99,6 +129,8 @@ def _validate(rule: Rule) -> None:
         problems.append("sql_violation needs `where`")
     if ctype == "sql_query" and "query" not in rule.check:
         problems.append("sql_query needs `query`")
+    if rule.incremental and (rule.scope != "row" or ctype == "sql_query"):
+        problems.append("only a row-scope predicate or expectation can be incremental")
     if ctype not in SQL_TYPES and not ctype.startswith("expect_"):
         problems.append(f"unknown check type {ctype!r}")
     if problems:

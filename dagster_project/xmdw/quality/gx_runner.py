@@ -3,170 +3,59 @@
 GX's SQL datasource is broken on DuckDB (and would keep the file locked), so tables are read into
 pandas first (decision 12). Per table:
 
-- **row scope**: the frame is the latest revision of every natural key (what staging reads) plus one
-  boolean column per SQL rule — a `sql_violation` predicate evaluated on the row, or a `sql_query`
-  returning offending rows' lineage, joined back on (_file_id, _sheet, _source_row). GX validates native
-  expectations on the columns and `ExpectColumnValuesToBeInSet([False])` on the booleans; every
-  offending row comes back with its lineage through `unexpected_index_column_names`.
+- **row scope**: the frame holds rows of the latest revision of every natural key (what staging reads)
+  plus one boolean column per SQL rule — a `sql_violation` predicate evaluated on the row, or a
+  `sql_query` returning offending rows' lineage, joined back on (_file_id, _sheet, _source_row). GX
+  validates native expectations on the columns and `ExpectColumnValuesToBeInSet([False])` on the
+  booleans; every offending row comes back with its lineage through `unexpected_index_column_names`.
+  Which rows a raw table's frame holds depends on the rule (issue 11: validate new rows, not history):
+  *incremental* rules (`Rule.is_incremental`, they read nothing but their row) get the rows of files not
+  checked under the current rule set (`relations.unseen_rows`; every row when nothing was checked yet —
+  the caller carries the other rows' results forward, `quality/incremental.py`); the other SQL rules are
+  evaluated by DuckDB on every current row and GX gets only the rows they flag; a native expectation that
+  is not incremental (none on raw tables today) and every mart rule get the whole table.
 - **table scope**: each rule's query returns findings (a file, a region-month, a unit-year …); they are
-  stacked into one frame with one boolean per rule and validated the same way.
+  stacked into one frame with one boolean per rule and validated the same way. Table rules run after
+  the row rules and read only the rows those hold back not (`relations.hold`), like staging.
 
-Before any rule runs, `prepare()` creates the relations rule SQL may use: `cur_<entity>` (latest
-revisions), `seed_<name>` (the reference CSVs, so rules work before dbt has built `ref.*`) and the
-catalog's helper views.
+The relations rule SQL reads are created by `relations.prepare()`.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import os
-import re
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 
 import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import RAW
-from xmdw.paths import SEEDS_DIR
-from xmdw.quality.catalog import Rule, catalog_views, entity_tables, is_mart, mart_keys, rules_for
+from xmdw.quality.catalog import SQL_TYPES, Rule, is_mart, rules_for
+from xmdw.quality.outcomes import (
+    FINDING_COLUMNS,
+    ROW_ID_COLUMNS,
+    Finding,
+    RuleOutcome,
+    TableValidation,
+    as_text,
+    py_value,
+    tidy,
+)
+from xmdw.quality.relations import (
+    base_relation,
+    current_rows,
+    file_rows,
+    hold,
+    key_expr,
+    prepare,
+    release,
+    rule_sql,
+    unseen_rows,
+)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-# Lineage columns GX reports for every offending row of a raw table.
-ROW_ID_COLUMNS = ["_file_id", "_source_file", "_sheet", "_source_row", "_submitting_unit"]
-LINEAGE_KEY = ("_file_id", "_sheet", "_source_row")
-FINDING_COLUMNS = [
-    "submitting_unit",
-    "file_id",
-    "file_name",
-    "sheet",
-    "source_row",
-    "column_name",
-    "record_key",
-    "observed",
-    "violates",
-    "note",
-]
-
-
-@dataclass
-class Finding:
-    """One offending row (row scope) or one finding (table scope), as a unit reads it."""
-
-    submitting_unit: str | None = None
-    file_id: str | None = None
-    file_name: str | None = None
-    sheet: str | None = None
-    source_row: int | None = None
-    column_name: str | None = None
-    record_key: str | None = None
-    observed: str | None = None
-    submitted_at: datetime | None = None
-    note: str | None = None
-
-
-@dataclass
-class RuleOutcome:
-    rule: Rule
-    success: bool
-    element_count: int
-    unexpected_count: int
-    offending_rows: list[dict] = field(default_factory=list)  # lineage of GX's unexpected rows
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[Finding] = field(default_factory=list)  # info (e.g. 样本不足), never a failure
-
-    @property
-    def blocking(self) -> bool:
-        """A failed fatal table-scope rule on a raw table blocks the downstream models."""
-        return (
-            not self.success
-            and self.rule.is_fatal
-            and self.rule.scope == "table"
-            and not self.rule.is_mart_rule
-        )
-
-    @property
-    def holds_back_rows(self) -> bool:
-        """A failed fatal row-scope rule on a raw table holds its rows back from staging."""
-        return (
-            not self.success
-            and self.rule.is_fatal
-            and self.rule.scope == "row"
-            and not self.rule.is_mart_rule
-        )
-
-
-@dataclass
-class TableValidation:
-    table: str
-    rows: int
-    outcomes: list[RuleOutcome]
-    seconds: float = 0.0
-
-    @property
-    def fatal_failures(self) -> list[RuleOutcome]:
-        return [o for o in self.outcomes if not o.success and o.rule.is_fatal]
-
-    @property
-    def warnings(self) -> list[RuleOutcome]:
-        return [o for o in self.outcomes if not o.success and not o.rule.is_fatal]
-
-    @property
-    def blocking_failures(self) -> list[RuleOutcome]:
-        return [o for o in self.outcomes if o.blocking]
-
-    def excluded_rows(self) -> list[tuple[str, str, int, str]]:
-        """(_file_id, _sheet, _source_row, rule_id) of every row a fatal row rule holds back."""
-        out = []
-        for o in self.outcomes:
-            if o.holds_back_rows:
-                out += [(f.file_id, f.sheet, f.source_row, o.rule.id) for f in o.findings]
-        return out
-
-
-# ------------------------------------------------------------------------------------------------------
-# Relations for rule SQL
-# ------------------------------------------------------------------------------------------------------
-
-
-def _latest_sql(table: str) -> str:
-    key = ", ".join(f'"{k}"' for k in load_contract().entity(table).natural_key)
-    return (
-        f"SELECT * EXCLUDE (_rk) FROM (SELECT *, row_number() OVER (PARTITION BY {key} "
-        f"ORDER BY _revision DESC) AS _rk FROM {RAW}.{table}) WHERE _rk = 1"
-    )
-
-
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the temp relations every rule's SQL may use (idempotent, per connection)."""
-    for table in entity_tables():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE cur_{table} AS {_latest_sql(table)}")
-    for path in sorted(SEEDS_DIR.glob("*.csv")):
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW seed_{path.stem} AS "
-            f"SELECT * FROM read_csv('{path.as_posix()}', all_varchar = true, header = true)"
-        )
-    for name, sql in catalog_views().items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-
-
-def _key_match(table: str) -> str:
-    return " AND ".join(
-        f'c."{k}" IS NOT DISTINCT FROM o."{k}"' for k in load_contract().entity(table).natural_key
-    )
-
-
-def rule_sql(text: str, table: str) -> str:
-    """Fill the catalog's placeholders for one table (plain replace: SQL regexes use braces)."""
-    text = text.replace("{table}", table)
-    if "{key_match}" in text:
-        text = text.replace("{key_match}", _key_match(table))
-    return text
 
 
 def _violation_column(rule: Rule) -> str:
@@ -177,22 +66,20 @@ def _observed_column(rule: Rule) -> str:
     return f"__observed_{rule.id.replace('-', '_')}"
 
 
-def _base_relation(table: str) -> str:
-    return table if is_mart(table) else f"cur_{table}"
-
-
-def _key_expr(table: str) -> str:
-    cols = mart_keys().get(table) if is_mart(table) else load_contract().entity(table).natural_key
-    return " || ' / ' || ".join(f"coalesce(CAST(t.\"{c}\" AS VARCHAR), '')" for c in cols or [])
-
-
 # ------------------------------------------------------------------------------------------------------
 # Frames
 # ------------------------------------------------------------------------------------------------------
 
 
-def read_table(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]) -> pd.DataFrame:
-    """The table's current rows plus, per SQL rule, a violation flag and the observed value."""
+# Which rows a group of row rules is handed (see the module docstring).
+ALL_ROWS, NEW_ROWS, FLAGGED_ROWS = "all", "new", "flagged"
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule], rows: str = ALL_ROWS
+) -> pd.DataFrame:
+    """The table's current rows (`rows`: all, those of files not checked yet, or those a rule flags)
+    plus, per SQL rule, a violation flag and the observed value."""
     selects, joins = [], []
     for i, r in enumerate(rules):
         flag, obs = _violation_column(r), _observed_column(r)
@@ -207,17 +94,21 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]) ->
             alias = f"q{i}"
             joins.append(
                 f"LEFT JOIN (SELECT _file_id AS __f, _sheet AS __s, _source_row AS __r, "
-                f"any_value(CAST(observed AS VARCHAR)) AS __o FROM ({rule_sql(r.check['query'], table)}) AS qq "
+                f"min(CAST(observed AS VARCHAR)) AS __o FROM ({rule_sql(r.check['query'], table)}) AS qq "
                 f"GROUP BY 1, 2, 3) AS {alias} ON {alias}.__f = t._file_id "
                 f"AND {alias}.__s IS NOT DISTINCT FROM t._sheet AND {alias}.__r = t._source_row"
             )
             selects.append(f'{alias}.__f IS NOT NULL AS "{flag}"')
             selects.append(f'{alias}.__o AS "{obs}"')
-    key = _key_expr(table) or "NULL"
+    key = key_expr(table) or "NULL"
     extra = "".join(f", {s}" for s in selects)
-    frame = con.execute(
-        f"SELECT t.*, {key} AS __key{extra} FROM {_base_relation(table)} AS t {' '.join(joins)}"
-    ).df()
+    sql = f"SELECT t.*, {key} AS __key{extra} FROM {base_relation(table)} AS t {' '.join(joins)}"
+    if rows == NEW_ROWS:
+        sql += f" WHERE {unseen_rows(table)}"
+    elif rows == FLAGGED_ROWS:
+        flags = " OR ".join(f'"{_violation_column(r)}"' for r in rules if r.check_type in SQL_TYPES)
+        sql = f"SELECT * FROM ({sql}) AS flagged WHERE {flags or 'false'}"
+    frame = con.execute(sql).df()
     frame["__rowid"] = range(len(frame))
     return frame
 
@@ -304,69 +195,35 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], index_columns:
         source.delete_asset(asset.name)
 
 
-def _py(value):
-    """numpy/pandas scalars to plain Python; NaN/NaT to None."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
-
-
-def _text(value) -> str | None:
-    value = _py(value)
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-_TRAILING_ZEROS = re.compile(r"(?<![\d.])(\d+)\.(\d*?)0+(?!\d)")
-
-
-def tidy(text: str | None) -> str | None:
-    """'6504.8000' -> '6504.8', '380.0000' -> '380' (DECIMAL(18,4) printed as text)."""
-    if text is None:
-        return None
-    return _TRAILING_ZEROS.sub(lambda m: m.group(1) + (f".{m.group(2)}" if m.group(2) else ""), text)
-
-
 def _row_finding(rule: Rule, row: dict) -> Finding:
     observed = row.get(_observed_column(rule))
-    if _py(observed) is None and rule.field:
+    if py_value(observed) is None and rule.field:
         observed = row.get(rule.field)
     return Finding(
-        submitting_unit=_text(row.get("_submitting_unit")),
-        file_id=_text(row.get("_file_id")),
-        file_name=_text(row.get("_source_file")),
-        sheet=_text(row.get("_sheet")),
-        source_row=_py(row.get("_source_row")),
+        submitting_unit=as_text(row.get("_submitting_unit")),
+        file_id=as_text(row.get("_file_id")),
+        file_name=as_text(row.get("_source_file")),
+        sheet=as_text(row.get("_sheet")),
+        source_row=py_value(row.get("_source_row")),
         column_name=rule.field,
-        record_key=_text(row.get("__key")),
-        observed=tidy(_text(observed)),
-        submitted_at=_py(row.get("_ingested_at")),
+        record_key=as_text(row.get("__key")),
+        observed=tidy(as_text(observed)),
+        submitted_at=py_value(row.get("_ingested_at")),
     )
 
 
 def _table_finding(rule: Rule, row: dict) -> Finding:
-    source_row = _py(row["source_row"])
+    source_row = py_value(row["source_row"])
     return Finding(
-        submitting_unit=_text(row["submitting_unit"]),
-        file_id=_text(row["file_id"]),
-        file_name=_text(row["file_name"]),
-        sheet=_text(row["sheet"]),
+        submitting_unit=as_text(row["submitting_unit"]),
+        file_id=as_text(row["file_id"]),
+        file_name=as_text(row["file_name"]),
+        sheet=as_text(row["sheet"]),
         source_row=int(source_row) if source_row is not None else None,
-        column_name=_text(row["column_name"]) or rule.field,
-        record_key=_text(row["record_key"]),
-        observed=tidy(_text(row["observed"])),
-        note=_text(row["note"]),
+        column_name=as_text(row["column_name"]) or rule.field,
+        record_key=as_text(row["record_key"]),
+        observed=tidy(as_text(row["observed"])),
+        note=as_text(row["note"]),
     )
 
 
@@ -384,7 +241,9 @@ def _outcomes(results: list, rules: list[Rule], frame: pd.DataFrame, table_scope
     for res in results:
         rule = by_id[res.expectation_config.meta["rule_id"]]
         detail = res.result or {}
-        index_list = [{k: _py(v) for k, v in d.items()} for d in detail.get("unexpected_index_list") or []]
+        index_list = [
+            {k: py_value(v) for k, v in d.items()} for d in detail.get("unexpected_index_list") or []
+        ]
         rowids = [int(d["__rowid"]) for d in index_list]
         records = frame.iloc[rowids][_finding_columns(rule, frame, table_scope)].to_dict("records")
         make = _table_finding if table_scope else _row_finding
@@ -397,7 +256,7 @@ def _outcomes(results: list, rules: list[Rule], frame: pd.DataFrame, table_scope
             notes = [
                 _table_finding(rule, rec)
                 for rec in mine[FINDING_COLUMNS].to_dict("records")
-                if _py(rec["note"]) is not None
+                if py_value(rec["note"]) is not None
             ]
         outcomes.append(
             RuleOutcome(
@@ -405,7 +264,7 @@ def _outcomes(results: list, rules: list[Rule], frame: pd.DataFrame, table_scope
                 success=bool(res.success),
                 element_count=element_count,
                 unexpected_count=int(detail.get("unexpected_count") or 0),
-                offending_rows=[{c: _py(rec[c]) for c in ROW_ID_COLUMNS if c in rec} for rec in records],
+                offending_rows=[{c: py_value(rec[c]) for c in ROW_ID_COLUMNS if c in rec} for rec in records],
                 findings=findings,
                 notes=notes,
             )
@@ -430,8 +289,78 @@ def validate_findings(table: str, findings: pd.DataFrame, rules: list[Rule]) -> 
     rules = [r for r in rules if r.scope == "table"]
     if not rules:
         return []
+    if findings.empty:  # no finding and no note: every rule passed, nothing for GX to look at
+        return [RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in rules]
     results = _run_suite(f"{table.replace('.', '_')}_findings", findings, rules, ["__rowid"])
     return _outcomes(results, rules, findings, table_scope=True)
+
+
+def row_groups(table: str, rules: list[Rule]) -> list[tuple[str, list[Rule]]]:
+    """The row rules of a table by the rows their frame holds (NEW_ROWS, FLAGGED_ROWS, ALL_ROWS)."""
+    if is_mart(table):
+        return [(ALL_ROWS, rules)]
+    incremental = [r for r in rules if r.is_incremental]
+    flagged = [r for r in rules if not r.is_incremental and r.check_type in SQL_TYPES]
+    whole = [r for r in rules if not r.is_incremental and r.check_type not in SQL_TYPES]
+    return [(NEW_ROWS, incremental), (FLAGGED_ROWS, flagged), (ALL_ROWS, whole)]
+
+
+def validate_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule] | None = None
+) -> TableValidation:
+    """Phase 1 of a table: its row-scope rules on its current rows, each group of rules on the rows it
+    needs (`row_groups`). Every outcome counts the table's current rows as checked (`element_count`);
+    `gx_rows` says how many rows each group actually handed to GX."""
+    started = time.perf_counter()
+    all_rules = rules if rules is not None else rules_for(table)
+    row_rules = [r for r in all_rules if r.scope == "row"]
+    total = current_rows(con, table)
+    outcomes: list[RuleOutcome] = []
+    gx_rows: dict[str, int] = {}
+    for rows, group in row_groups(table, row_rules):
+        if not group:
+            continue
+        frame = read_table(con, table, group, rows)
+        gx_rows[rows] = len(frame)
+        if len(frame) or rows == ALL_ROWS:
+            outcomes += validate_frame(table, frame, group).outcomes
+        else:  # nothing to hand over: no new row, or no row any rule flags
+            outcomes += [
+                RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in group
+            ]
+    for o in outcomes:
+        o.element_count = total
+    order = {r.id: i for i, r in enumerate(row_rules)}
+    outcomes.sort(key=lambda o: order[o.rule.id])
+    validation = TableValidation(table, total, outcomes, gx_rows=gx_rows)
+    if not is_mart(table):
+        validation.new_files = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT _file_id FROM {base_relation(table)} AS t WHERE {unseen_rows(table)} "
+                "ORDER BY 1"
+            ).fetchall()
+        ]
+    validation.seconds = time.perf_counter() - started
+    return validation
+
+
+def validate_table_rules(
+    con: duckdb.DuckDBPyConnection, validation: TableValidation, rules: list[Rule] | None = None
+) -> None:
+    """Phase 2 of a table: its table-scope rules, run after the held-back rows were hidden (`hold`);
+    a finding that names a file holds back every row of that file. Outcomes go into `validation`."""
+    started = time.perf_counter()
+    table = validation.table
+    all_rules = rules if rules is not None else rules_for(table)
+    table_rules = [r for r in all_rules if r.scope == "table"]
+    outcomes = validate_findings(table, read_findings(con, table, table_rules), table_rules)
+    for o in outcomes:
+        o.held_rows = file_rows(con, table, o.held_files)
+    validation.outcomes += outcomes
+    order = {r.id: i for i, r in enumerate(all_rules)}
+    validation.outcomes.sort(key=lambda o: order[o.rule.id])
+    validation.seconds += time.perf_counter() - started
 
 
 def validate_table(
@@ -440,17 +369,16 @@ def validate_table(
     rules: list[Rule] | None = None,
     prepared: bool = False,
 ) -> TableValidation:
-    """Every catalog rule of one table (raw entity or mart), in catalog order."""
-    started = time.perf_counter()
+    """Every catalog rule of one table (raw entity or mart), in catalog order: the row rules, then the
+    table rules on the rows the row rules did not hold back."""
     if not prepared:
         prepare(con)
     rules = rules if rules is not None else rules_for(table)
-    row_rules = [r for r in rules if r.scope == "row"]
-    table_rules = [r for r in rules if r.scope == "table"]
-    frame = read_table(con, table, row_rules)
-    validation = validate_frame(table, frame, row_rules)
-    validation.outcomes += validate_findings(table, read_findings(con, table, table_rules), table_rules)
-    order = {r.id: i for i, r in enumerate(rules)}
-    validation.outcomes.sort(key=lambda o: order[o.rule.id])
-    validation.seconds = time.perf_counter() - started
+    validation = validate_rows(con, table, rules)
+    if not is_mart(table):
+        hold(con, table, validation.excluded_rows())
+    try:
+        validate_table_rules(con, validation, rules)
+    finally:
+        release(con)
     return validation

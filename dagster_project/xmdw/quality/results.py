@@ -5,6 +5,9 @@
 - `raw.dq_results`       one row per offending row/finding (unit, file, sheet, row, column, value, message)
 - `raw.dq_excluded_rows` the rows fatal row-level rules hold back from staging — replaced per entity on
                          every run, so a corrected resubmission (a new revision) flows through.
+- `raw.dq_checked_files` the files the incremental rules checked, per rule-set version: a raw run checks
+                         new rows and carries the rest forward (quality/incremental.py); `full=True`,
+                         a changed rule set or `write=False` validate every row.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ import pandas as pd
 
 from xmdw.contract import load_contract
 from xmdw.ingestion.store import LOG_TABLES, RAW, ensure_schema, insert_records
+from xmdw.quality import incremental
 from xmdw.quality.catalog import Rule, is_mart, mart_tables_with_rules, raw_tables_with_rules
-from xmdw.quality.gx_runner import RuleOutcome, TableValidation, prepare, validate_table
+from xmdw.quality.gx_runner import NEW_ROWS, validate_rows, validate_table_rules
+from xmdw.quality.outcomes import RuleOutcome, TableValidation
+from xmdw.quality.relations import hold, hold_recorded, prepare, release
 
 
 @dataclass
@@ -30,6 +36,20 @@ class DqRun:
     started_at: datetime
     validations: list[TableValidation] = field(default_factory=list)
     seconds: float = 0.0
+    rule_set_version: str | None = None
+    carried_forward: bool = False  # results of rows checked by an earlier run were carried forward
+
+    def gx_rows(self, group: str) -> int:
+        """Rows handed to GX by one group of row rules (gx_runner.NEW_ROWS: the incremental rules)."""
+        return sum(v.gx_rows.get(group, 0) for v in self.validations)
+
+    @property
+    def gx_rows_other(self) -> int:
+        return sum(n for v in self.validations for g, n in v.gx_rows.items() if g != NEW_ROWS)
+
+    @property
+    def files_new(self) -> int:
+        return sum(len(v.new_files) for v in self.validations)
 
     @property
     def blocked_tables(self) -> list[str]:
@@ -91,8 +111,8 @@ def _result_rows(run_id: str, table: str, o: RuleOutcome, detected_at: datetime)
                     "record_key": f.record_key,
                     "observed_value": f.observed,
                     "message_zh": f.note if severity == "info" else r.message_zh,
-                    "held_back": severity != "info" and o.holds_back_rows,
-                    "blocking": severity != "info" and o.blocking,
+                    "held_back": severity != "info" and o.holds(f),
+                    "blocking": severity != "info" and o.blocks(f),
                     "submitted_at": f.submitted_at,
                     "detected_at": detected_at,
                 }
@@ -170,6 +190,9 @@ def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
         _insert(con, "dq_excluded_rows", excluded)
         _insert(con, "dq_rule_results", rule_rows)
         _insert(con, "dq_results", results)
+        if run.rule_set_version:  # the files this run checked: later runs carry their results forward
+            checked = incremental.checked_records(run.run_id, run.rule_set_version, run.validations)
+            _insert(con, "dq_checked_files", checked)
         insert_records(
             con,
             "dq_runs",
@@ -189,6 +212,11 @@ def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
                     "info_count": run.count("info"),
                     "rows_held_back": run.rows_held_back,
                     "blocked_tables": ",".join(run.blocked_tables) or None,
+                    "rule_set_version": run.rule_set_version,
+                    "carried_forward": run.carried_forward,
+                    "files_new": run.files_new,
+                    "gx_rows_incremental": run.gx_rows(NEW_ROWS),
+                    "gx_rows_other": run.gx_rows_other,
                 }
             ],
         )
@@ -219,22 +247,61 @@ def validate(
     tables: list[str] | None = None,
     stage: str = "raw",
     write: bool = True,
+    full: bool = False,
 ) -> DqRun:
     """Validate tables (default: every raw table with rules, or every built mart for stage 'marts') and
-    record the results. The one entry point used by the Dagster checks, the CLI-free callers and tests."""
+    record the results. The one entry point used by the Dagster checks, the CLI-free callers and tests.
+
+    Raw tables are validated incrementally when results are written: rows of files already checked under
+    the current rule set keep their results (quality/incremental.py); `full=True` revalidates every row."""
     started_at, started = _now(), time.perf_counter()
     if tables is None:
         tables = raw_tables_with_rules() if stage == "raw" else existing_marts(con)
     run = DqRun(run_id or new_run_id(), stage, started_at)
     if write:
         ensure_schema(con, load_contract())  # a warehouse that never ingested still gets its raw tables
+    raw_tables = [t for t in tables if not is_mart(t)]
+    if write and raw_tables:
+        run.rule_set_version = incremental.rule_set_version()  # before prepare() reads the seeds
     prepare(con)
-    for table in tables:
-        run.validations.append(validate_table(con, table, prepared=True))
+    sources: dict[str, str] = {}
+    if run.rule_set_version and not full:
+        sources = incremental.mark_seen(con, run.rule_set_version, raw_tables)
+    run.validations = [validate_rows(con, table) for table in tables]
+    for v in run.validations:
+        if v.table in sources:
+            incremental.carry_forward(con, v, sources[v.table])
+            run.carried_forward = True
+    raw_validated = [v.table for v in run.validations if not is_mart(v.table)]
+    try:
+        # table rules read what staging will read: nothing a row rule of this run holds back, nor what
+        # an earlier run holds back in a table not validated now
+        for v in run.validations:
+            if not is_mart(v.table):
+                hold(con, v.table, v.excluded_rows())
+        if raw_validated and _has_raw_table(con, "dq_excluded_rows"):
+            hold_recorded(con, [t for t in raw_tables_with_rules() if t not in raw_validated])
+        for v in run.validations:
+            validate_table_rules(con, v)
+    finally:
+        release(con)
+    if run.rule_set_version and incremental.rule_set_version() != run.rule_set_version:
+        # rules, contract or seeds changed while this run read them: record nothing as checked, so the
+        # next run is a full one under the new version
+        run.rule_set_version = None
     run.seconds = time.perf_counter() - started
     if write:
         record(con, run)
     return run
+
+
+def _has_raw_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [RAW, name],
+        ).fetchall()[0][0]
+    )
 
 
 def existing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -61,6 +61,8 @@ def _report_result(files) -> MaterializeResult:
     metadata = {"xlsx": MetadataValue.path(str(files.xlsx)), "html": MetadataValue.path(str(files.html))}
     if files.pdf:
         metadata["pdf"] = MetadataValue.path(str(files.pdf))
+    for path in files.docx:  # 月通报: the Word 公文 of each region
+        metadata[f"docx {path.stem}"] = MetadataValue.path(str(path))
     metadata["headline"] = MetadataValue.json(files.headline)
     return MaterializeResult(metadata=metadata)
 
@@ -82,8 +84,8 @@ def _build(build: Callable[..., object], *args) -> MaterializeResult:
     partitions_def=MONTHLY,
     deps=[PUBLISH_KEY],
     kinds={"excel", "html", "pdf"},
-    description="月通报 — the monthly bulletin of a report month (xlsx with charts, offline HTML, PDF), "
-    "every figure from the published marts",
+    description="月通报 — the monthly bulletin of a report month (xlsx with charts, offline HTML, PDF, a Word "
+    "公文 per region), opening with a 文字通报 paragraph; every figure from the published marts",
 )
 def monthly_bulletin(context: AssetExecutionContext) -> MaterializeResult:
     from xmdw.reports.bulletin import build_monthly_bulletin

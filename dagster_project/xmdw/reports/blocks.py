@@ -45,19 +45,24 @@ def _rank_text(row: dict) -> str | None:
     return f"{int(row['rank_completion'])}/{int(row['groups_ranked'])}"
 
 
+# values in the target's own unit: a ratio target (growth 8%左右) prints as a percentage, never "0.08 ratio"
 TARGET_COLS = [
     Col("target_id", "目标编号", width=12),
     Col("indicator_zh", "指标", width=30),
     Col("lead_unit", "牵头单位", width=14),
     Col("comparator", "比较", width=6),
-    Col("target_value", "目标值", "num", 12),
-    Col("unit", "单位", width=8),
-    Col("actual_value", "实际值", "num", 12),
-    Col("expected_by_now", "序时应完成", "num", 12),
+    Col("target_value", "目标值", "measure", 12),
+    Col("unit", "单位", "unit", 8),
+    Col("actual_value", "实际值", "measure", 12),
+    Col("expected_by_now", "序时应完成", "measure", 12),
     Col("actual_to_target", "完成目标比例", "ratio", 10),
-    Col("status", "状态", "status", 9),
-    Col("forecast_at_due", "按当前进度预计", "num", 12),
+    Col("report_status", "状态", "status", 9),
+    Col("forecast_at_due", "按当前进度预计", "measure", 12),
 ]
+STATUS_NOTE = (
+    "状态：到完成时限前为达标、正常（达到序时应完成的95%以上）、滞后（80%—95%）、严重滞后（不足80%）；"
+    "到完成时限后只有完成或未完成。"
+)
 
 
 def coverage_notes(rows: list[dict], label: Callable[[dict], str]) -> list[Text]:
@@ -70,10 +75,13 @@ def coverage_notes(rows: list[dict], label: Callable[[dict], str]) -> list[Text]
 def targets_table(
     targets: pd.DataFrame, title: str, note: str = "", breakdown: Breakdown | None = None, region: str = ""
 ) -> Table:
+    if "report_status" not in targets.columns and "status" in targets.columns:
+        targets = targets.assign(report_status=targets["status"])  # a mart_target_progress selection
     rows = records(targets)
     links = (
         breakdown.links("target", region, {r["target_id"]: r["target_id"] for r in rows}) if breakdown else {}
     )
+    note = f"{note}{STATUS_NOTE}" if note else STATUS_NOTE
     return Table(title, TARGET_COLS, rows, note=note, empty="无目标", link_col="target_id", links=links)
 
 
@@ -86,16 +94,19 @@ def target_blocks(
 
 
 def at_risk_table(targets: pd.DataFrame) -> Table:
-    sel = targets[(targets["forecast_meets_target"] == False) & ~targets["status"].isin(["达标", "无数据"])]  # noqa: E712
-    sel = sel.sort_values(["pace_ratio", "target_id"], na_position="last")
-    cols = [*TARGET_COLS[:3], TARGET_COLS[4], TARGET_COLS[6], TARGET_COLS[10], Col("due_date", "完成时限", "date", 11),
-            TARGET_COLS[9]]  # fmt: skip
+    """Targets the mart marks at risk (is_forecast_miss: not yet due, behind the 正常 band, and the forecast at
+    the due date misses), lowest pace first."""
+    sel = targets[targets["is_forecast_miss"].fillna(False).astype(bool)] if len(targets) else targets
+    if len(sel):
+        sel = sel.sort_values(["pace_ratio", "target_id"], na_position="last")
+    cols = [*TARGET_COLS[:3], TARGET_COLS[4], TARGET_COLS[5], TARGET_COLS[6], TARGET_COLS[10],
+            Col("due_date", "完成时限", "date", 11), TARGET_COLS[9]]  # fmt: skip
     return Table(
         "年底预计难以完成的目标",
         cols,
         records(sel),
-        note="按当前进度推算到完成时限仍达不到目标（已达标和无数据的除外），按序时完成比从低到高排列。",
-        empty="无：按当前进度各项已计量目标均可完成。",
+        note="尚未到完成时限、进度滞后或严重滞后，且按当前进度推算到完成时限仍达不到目标的，按序时完成比从低到高排列。",
+        empty="无：按当前进度，尚未到期的目标均可完成或处于正常进度。",
     )
 
 
@@ -280,7 +291,8 @@ def headline_cards(snap: mr.Snapshot, region: str, breakdown: Breakdown | None =
             Card("超序时（百分点）", region_rank.get("pace_gap"), "pp", "pace_gap"),
             Card("完成率排名", _rank_text(region_rank), "text", "rank"),
             Card("蜗牛项目", region_rank.get("snail_projects"), "int", "snail_projects"),
-            Card("目标达标", status.get("targets_met"), "int", "targets_met"),
+            Card("目标完成或已达标", status.get("targets_achieved"), "int", "targets_achieved"),
+            Card("到期未完成", status.get("targets_not_completed"), "int", "targets_not_completed"),
             Card("目标严重滞后", status.get("targets_severely_behind"), "int", "targets_severely_behind"),
             Card("年底预计难完成", status.get("targets_forecast_missed"), "int", "targets_forecast_missed"),
         ],
@@ -312,6 +324,8 @@ SUMMARY_COLS = [
     Col("pace_gap", "超序时（百分点）", "pp", 10),
     Col("snail_projects", "蜗牛项目", "int", 8),
     Col("targets_total", "目标数", "int", 7),
+    Col("targets_completed", "完成", "int", 6),
+    Col("targets_not_completed", "未完成", "int", 7),
     Col("targets_met", "达标", "int", 6),
     Col("targets_on_track", "正常", "int", 6),
     Col("targets_behind", "滞后", "int", 6),

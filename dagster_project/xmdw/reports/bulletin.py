@@ -8,12 +8,13 @@ sheet ranking the regions, then one sheet (section) per region. Every figure com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from xmdw.reports import mart_reader as mr
+from xmdw.reports import narrative
 from xmdw.reports.blocks import (
     AT_RISK_DEADLINES,
     at_risk_table,
@@ -33,21 +34,35 @@ from xmdw.reports.blocks import (
 )
 from xmdw.reports.breakdown import Breakdown, write_breakdowns
 from xmdw.reports.data_version import date_document, record_report_version
-from xmdw.reports.document import Chart, Col, Document, Part, Table, Text, number, records
+from xmdw.reports.document import Col, Document, Part, Table, Text, number, records
 from xmdw.reports.document import render_html as render_document_html
+from xmdw.reports.docx_out import write_monthly_docx
 from xmdw.reports.render import unique_sheet_name
+from xmdw.reports.scorecard import conflict_rows, scorecard_table
 from xmdw.reports.xlsx_out import write_xlsx
 
 SUMMARY_SHEET = "汇总"
 
 NOTES = [
-    "本报告所有数字均直接取自数仓专题表（marts），报告程序只做筛选、排序和格式化；各数字的口径见 docs/reports.md 和 docs/metrics.md。",
-    "金额单位：万元（外资：万美元）；比率以百分数显示。投资完成数据为各单位调度数（非统计局法定数据）。",
+    "本报告所有数字均直接取自项目数据仓库的专题统计表，报告程序只做筛选、排序和格式化，不另行计算；"
+    "各项数字的统计口径由数据管理员负责解释。",
+    "金额单位：万元（外资：万美元；文字通报中为亿元）；比率以百分数显示。投资完成数据为各单位调度数（非统计局法定数据）。",
     "序时进度 = 报告月份 / 12（1—2月为第一个报告期）。超序时进度为正表示快于序时，为负表示慢于序时（单位：百分点）。",
-    "目标状态：达标＝已达到目标；正常＝达到序时应完成的95%以上；滞后＝80%—95%；严重滞后＝不足80%；无数据＝尚无实际值。",
-    "年底预计：按当前进度线性推算到完成时限（年度目标即年底）的预计值，预计达不到目标的列为“年底预计难以完成”。",
+    "目标状态：到完成时限前，达标＝已达到目标；正常＝达到序时应完成的95%以上；滞后＝80%—95%；严重滞后＝不足80%；"
+    "到完成时限后只有完成或未完成；无数据＝尚无实际值。",
+    "年底预计难以完成：尚未到完成时限、进度滞后或严重滞后，且按当前进度线性推算到完成时限仍达不到目标的指标。",
     "蜗牛项目：重点项目中未按期开工、投资进度落后序时20个百分点以上、停缓建或连续2个月未报送调度数据的项目。",
 ]
+# printed when the report covers 巴州区, whose work report names no lead units (docs/reports.md#bazhou-lead-units)
+ASSIGNED_LEADS_NOTE = {
+    "511902": "巴州区工作报告未附任务分工表，其目标的牵头单位按部门职能确定（如争取资金、重点项目由区发改局牵头，"
+    "农业和乡村振兴由区农业农村局牵头，工业由区经信局牵头），以区政府正式分工为准。",
+}
+
+
+def notes_for(snap: mr.Snapshot) -> list[str]:
+    codes = set(snap.regions["region_code"]) if len(snap.regions) else set()
+    return NOTES + [note for code, note in ASSIGNED_LEADS_NOTE.items() if code in codes]
 
 
 class NoDataForPeriod(ValueError):
@@ -60,6 +75,7 @@ class ReportFiles:
     html: Path
     pdf: Path | None
     headline: dict[str, object]
+    docx: list[Path] = field(default_factory=list)  # 月通报: the Word 公文 of each region
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -100,6 +116,27 @@ def _no_data(period_zh: str, period_en: str, available: list[tuple[int, int]]) -
 # ------------------------------------------------------------------------------------------------------
 
 
+def narrative_block(snap: mr.Snapshot, region: str, write) -> list[Text]:
+    """The 文字通报 paragraph of a region: `write(row)` picks the report's sentences (narrative.py)."""
+    row = region_row(snap.bulletin_figures, region)
+    return [Text(write(row).text, "lead")] if row else []
+
+
+NARRATIVE_IN_SUMMARY_MAX = 10  # regions whose paragraphs also open the summary (a county or a city)
+
+
+def summary_narratives(snap: mr.Snapshot, write) -> list[Text]:
+    """The report opens with the 文字通报 of every region when there are few (the region parts repeat it)."""
+    if len(snap.regions) > NARRATIVE_IN_SUMMARY_MAX:
+        return []
+    out: list[Text] = []
+    for region in records(snap.regions):
+        for text in narrative_block(snap, region["region_code"], write):
+            prefix = f"{region['region_name']}：" if len(snap.regions) > 1 else ""
+            out.append(Text(prefix + text.text, "lead"))
+    return out
+
+
 def _region_parts(snap: mr.Snapshot, blocks_for) -> tuple[list[Part], dict[str, str]]:
     used: set[str] = {SUMMARY_SHEET, "口径说明"}
     parts, anchors = [], {}
@@ -128,6 +165,7 @@ def monthly_document(snap: mr.Snapshot) -> Document:
                 )
             )
         out += [
+            *narrative_block(snap, code, narrative.monthly),
             *headline_blocks(snap, code, bd),
             *target_blocks(targets, "重点指标完成情况", bd, code),
             *rate_blocks(region_rows(snap.rates, code), bd, code),
@@ -148,7 +186,7 @@ def monthly_document(snap: mr.Snapshot) -> Document:
     summary = Part(
         SUMMARY_SHEET,
         f"{y}年1—{m}月 各区县汇总",
-        [summary_table(snap, anchors, "各区县排名")],
+        [*summary_narratives(snap, narrative.monthly), summary_table(snap, anchors, "各区县排名")],
         anchor="summary",
     )
     return Document(
@@ -156,44 +194,7 @@ def monthly_document(snap: mr.Snapshot) -> Document:
         subtitle=f"报告期 {y}年1—{m}月 · 区县 {len(parts)} 个 · 数据来源：项目数据仓库专题表",
         stem=stem,
         parts=[summary, *parts],
-        notes=NOTES,
-    )
-
-
-SCORECARD_COLS = [
-    Col("lead_unit", "牵头单位", width=18),
-    Col("targets_owned", "牵头目标数", "int", 9),
-    Col("targets_met", "达标", "int", 6),
-    Col("targets_on_track", "正常", "int", 6),
-    Col("targets_behind", "滞后", "int", 6),
-    Col("targets_severely_behind", "严重滞后", "int", 8),
-    Col("targets_without_data", "无数据", "int", 7),
-    Col("targets_forecast_met", "预计完成", "int", 8),
-    Col("on_track_share", "正常率", "ratio", 8),
-]
-
-
-def scorecard_table(scorecard: pd.DataFrame, title: str) -> Table:
-    chart = Chart(
-        "各牵头单位目标状态",
-        "lead_unit",
-        (
-            "targets_met",
-            "targets_on_track",
-            "targets_behind",
-            "targets_severely_behind",
-            "targets_without_data",
-        ),
-        ratio=False,
-        stacked=True,
-    )
-    return Table(
-        title,
-        SCORECARD_COLS,
-        records(scorecard),
-        chart=chart if len(scorecard) else None,
-        note="按正常率（达标＋正常）/（牵头目标数－无数据）从高到低排列。",
-        empty="无牵头目标。",
+        notes=notes_for(snap),
     )
 
 
@@ -205,6 +206,7 @@ def quarterly_document(snap: mr.Snapshot, quarter: int, scorecard: pd.DataFrame)
     def blocks(code: str) -> list:
         targets = region_rows(snap.targets, code).sort_values(["lead_unit", "target_id"])
         return [
+            *narrative_block(snap, code, lambda row: narrative.quarterly(row, quarter)),
             *headline_blocks(snap, code, bd),
             scorecard_table(region_rows(scorecard, code), f"第{quarter}季度 牵头单位考核"),
             *target_blocks(targets, "各牵头单位目标完成情况（季末）", bd, code, "按牵头单位排列。"),
@@ -218,7 +220,10 @@ def quarterly_document(snap: mr.Snapshot, quarter: int, scorecard: pd.DataFrame)
     summary = Part(
         SUMMARY_SHEET,
         f"{y}年第{quarter}季度 各区县汇总",
-        [summary_table(snap, anchors, "各区县排名")],
+        [
+            *summary_narratives(snap, lambda row: narrative.quarterly(row, quarter)),
+            summary_table(snap, anchors, "各区县排名"),
+        ],
         "summary",
     )
     return Document(
@@ -226,7 +231,7 @@ def quarterly_document(snap: mr.Snapshot, quarter: int, scorecard: pd.DataFrame)
         subtitle=f"考核期 {y}年第{quarter}季度（截至{m}月末）· 区县 {len(parts)} 个",
         stem=stem,
         parts=[summary, *parts],
-        notes=NOTES,
+        notes=notes_for(snap),
     )
 
 
@@ -236,11 +241,11 @@ def year_end_document(snap: mr.Snapshot, scorecard: pd.DataFrame, conflicts: pd.
     bd = Breakdown(stem, snap.figures)
     partial = m < 12
     conflict_cols = [
-        Col("conflict_group", "冲突组", width=22),
+        Col("conflict_no", "冲突组", width=8),
         Col("target_id", "目标编号", width=12),
         Col("indicator_zh", "指标", width=30),
-        Col("target_value", "本条目标值", "num", 12),
-        Col("unit", "单位", width=8),
+        Col("target_value", "本条目标值", "measure", 12),
+        Col("unit", "单位", "unit", 8),
         Col("conflict_kind", "冲突类型", width=22),
         Col("source_text", "原文", width=50),
     ]
@@ -255,6 +260,7 @@ def year_end_document(snap: mr.Snapshot, scorecard: pd.DataFrame, conflicts: pd.
             else "牵头单位考核"
         )
         out += [
+            *narrative_block(snap, code, lambda row: narrative.year_end(row, y)),
             *headline_blocks(snap, code, bd),
             *target_blocks(region_rows(snap.targets, code), "全年目标完成情况", bd, code),
             scorecard_table(region_rows(scorecard, code), quarter_title),
@@ -268,21 +274,27 @@ def year_end_document(snap: mr.Snapshot, scorecard: pd.DataFrame, conflicts: pd.
             Table(
                 "计划文件自相矛盾的目标（两条均保留、分别计量）",
                 conflict_cols,
-                records(region_rows(conflicts, code)),
+                conflict_rows(region_rows(conflicts, code)),
             ),
         ]
         return out
 
     parts, anchors = _region_parts(snap, blocks)
     summary = Part(
-        SUMMARY_SHEET, f"{y}年 各区县汇总", [summary_table(snap, anchors, "各区县排名")], "summary"
+        SUMMARY_SHEET,
+        f"{y}年 各区县汇总",
+        [
+            *summary_narratives(snap, lambda row: narrative.year_end(row, y)),
+            summary_table(snap, anchors, "各区县排名"),
+        ],
+        "summary",
     )
     return Document(
         title=f"{y}年 重点项目推进年终评价",
         subtitle=f"评价年度 {y}年（数据截至{m}月末）· 区县 {len(parts)} 个",
         stem=stem,
         parts=[summary, *parts],
-        notes=NOTES,
+        notes=notes_for(snap),
     )
 
 
@@ -340,7 +352,10 @@ def build_monthly_bulletin(database: Path, month: str, out_dir: Path) -> ReportF
         if (year, mon) not in available:
             raise _no_data(f"{year}年{mon}月", month, available)
         snap = mr.snapshot(con, year, mon)
-    return write_document(monthly_document(snap), Path(out_dir), snap, database)
+    doc = monthly_document(snap)
+    files = write_document(doc, Path(out_dir), snap, database)
+    files.docx = write_monthly_docx(snap, Path(out_dir), doc.stem)
+    return files
 
 
 def build_quarterly_scorecard(database: Path, year: int, quarter: int, out_dir: Path) -> ReportFiles:

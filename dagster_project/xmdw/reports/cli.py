@@ -51,7 +51,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except NoDataForPeriod as exc:
         print(exc)
         return 1
-    for path in (files.xlsx, files.html, files.pdf):
+    for path in (files.xlsx, files.html, files.pdf, *files.docx):
         if path is not None:
             print(path)
     return 0
@@ -59,16 +59,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def add_report_parser(subparsers) -> argparse.ArgumentParser:
     """Register `xmdw report --month YYYY-MM | --quarter YYYY-Qn | --year YYYY [--database] [--out]`."""
-    p = subparsers.add_parser(
-        "report", help="月通报 / 季考核 / 年终评: xlsx + HTML (+ PDF) for every region of the database"
-    )
+    text = "生成一期月通报、季考核或年终评（Excel、网页和 PDF，含数据库中的每个区县）"
+    p = subparsers.add_parser("report", help=text, description=text)
     period = p.add_mutually_exclusive_group()
-    period.add_argument("--month", help="月通报 of YYYY-MM (default: the latest month with data)")
-    period.add_argument("--quarter", type=_quarter, help="季考核 of YYYY-Qn, e.g. 2024-Q2")
-    period.add_argument("--year", type=int, help="年终评 of YYYY")
+    period.add_argument("--month", metavar="YYYY-MM", help="该月的月通报（默认：有数据的最近一个月）")
+    period.add_argument("--quarter", type=_quarter, metavar="YYYY-Qn", help="该季度的季考核，如 2024-Q2")
+    period.add_argument("--year", type=int, metavar="YYYY", help="该年度的年终评")
     p.add_argument(
-        "--database", help="DuckDB file with schemas marts and ref (default: serving copy, else warehouse)"
+        "--database", metavar="文件", help="读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
     )
-    p.add_argument("--out", help="output folder (default: data/reports)")
+    p.add_argument("--out", metavar="目录", help="输出目录（默认 data/reports）")
     p.set_defaults(func=cmd_report)
     return p

@@ -17,7 +17,7 @@ def version_line(snap: mr.Snapshot) -> str:
     if not v:
         return "数据版本：构建库（非发布副本，无版本号）"
     when = f"（{to_cst(v['published_at'])} 发布）" if v.get("published_at") else ""
-    return f"数据版本：{v['version_id']}{when}；用 xmdw diff --month 可查看此后数字的变化及原因"
+    return f"数据版本：{v['version_id']}{when}；此后如有更正重报，数据管理员可列出哪些数字变化及其原因"
 
 
 def date_document(doc: Document, snap: mr.Snapshot) -> Document:

@@ -18,9 +18,11 @@ import pandas as pd
 from xmdw.reports.render import CSS, STATUS_CSS, STATUS_STYLES, esc
 
 # text · int · wan (万元, 1 decimal) · num (2 decimals) · ratio (fraction shown as %) · pp (fraction shown as
-# percentage points) · date · status (text with a status colour) · rank (text like 3/12)
-Kind = Literal["text", "int", "wan", "num", "ratio", "pp", "date", "status"]
-NUMERIC_KINDS = {"int", "wan", "num", "ratio", "pp"}
+# percentage points) · date · status (text with a status colour) · measure (a target's value in the row's
+# `unit`: a percentage when the unit is ratio, else num) · unit (a unit name; ratio shown as %)
+Kind = Literal["text", "int", "wan", "num", "ratio", "pp", "date", "status", "measure", "unit"]
+NUMERIC_KINDS = {"int", "wan", "num", "ratio", "pp", "measure"}
+UNIT_ZH = {"ratio": "%"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class Chart:
     ratio: bool = True
     stacked: bool = False
     horizontal: bool = True
+    # the status each series stands for (达标, 正常 …): its bars take that status's table colours
+    series_status: tuple[str, ...] = ()
+    # stacked charts: the column holding each row's total, printed at the end of its bar
+    total: str | None = None
 
 
 @dataclass
@@ -76,7 +82,8 @@ class Cards:
 @dataclass
 class Text:
     text: str
-    style: Literal["note", "ok", "warn", "bad"] = "note"
+    # lead: the 文字通报 paragraph that opens a report part (body size, not a note)
+    style: Literal["note", "ok", "warn", "bad", "lead"] = "note"
 
 
 Block = Table | Cards | Text
@@ -131,8 +138,20 @@ def number(value) -> float | int | None:
     return int(f) if f.is_integer() and abs(f) < 1e15 else f
 
 
+def cell_kind(col: Col, row: dict) -> Kind:
+    """The kind a cell is shown as: a `measure` is a percentage in a row whose unit is ratio (a growth
+    target of 0.08 prints as 8.0%, never as 0.08 ratio), a plain number otherwise."""
+    if col.kind == "measure":
+        return "ratio" if row.get("unit") == "ratio" else "num"
+    return col.kind
+
+
 def fmt(value, kind: Kind) -> str:
     """A value as display text (not escaped)."""
+    if kind == "unit":
+        return "" if is_missing(value) else UNIT_ZH.get(str(value), str(value))
+    if kind == "measure":
+        kind = "num"
     if is_missing(value):
         return "—" if kind in NUMERIC_KINDS else ""
     if kind in NUMERIC_KINDS:
@@ -164,6 +183,7 @@ nav.toc{columns:4 160px;font-size:13px;margin:8px 0 16px} nav.toc a{display:bloc
 section.part{margin-top:28px;border-top:3px solid #9fb3c8;padding-top:6px}
 .card.st-met,.card.st-ok,.card.st-behind,.card.st-severe,.card.st-none{font-weight:normal}
 svg text{font-family:inherit} a{color:#1f4e79}
+td a{white-space:nowrap} p.lead{font-size:16px;line-height:1.9;text-indent:2em;margin:10px 0 14px;max-width:60em}
 @media print{section.part{page-break-before:always} nav.toc{display:none}}
 """
 
@@ -199,16 +219,17 @@ def _html_cards(block: Cards) -> str:
 
 def _html_cell(table: Table, col: Col, row: dict) -> str:
     value = row.get(col.key)
-    cls = "n" if col.kind in NUMERIC_KINDS else ""
-    if col.kind == "status":
+    kind = cell_kind(col, row)
+    cls = "n" if kind in NUMERIC_KINDS else ""
+    if kind == "status":
         cls += _status_class(value)
-    text = esc(fmt(value, col.kind))
+    text = esc(fmt(value, kind))
     if table.link_col == col.key and str(value) in table.links:
         target = table.links[str(value)]
         href = target if ".html" in target else f"#{target}"
         text = f'<a href="{esc(href)}">{text}</a>'
     cls_attr = f' class="{cls.strip()}"' if cls.strip() else ""
-    return f"<td{cls_attr}{_attrs(col.key, value, col.kind)}>{text}</td>"
+    return f"<td{cls_attr}{_attrs(col.key, value, kind)}>{text}</td>"
 
 
 def _html_table(table: Table) -> str:
@@ -219,7 +240,9 @@ def _html_table(table: Table) -> str:
         out.append(f"<p>{esc(table.empty)}</p>")
         return "".join(out)
     if table.chart is not None:
-        out.append(svg_bar_chart(table))
+        from xmdw.reports import charts  # charts lays out over this module's Table
+
+        out.append(charts.to_svg(charts.layout(table)))
     head = "".join(f"<th>{esc(c.title)}</th>" for c in table.cols)
     body = "".join(
         "<tr>" + "".join(_html_cell(table, c, row) for c in table.cols) + "</tr>" for row in table.rows
@@ -228,71 +251,14 @@ def _html_table(table: Table) -> str:
     return "".join(out)
 
 
-SERIES_COLOURS = ["#2f6fad", "#f0a030", "#5aa05a", "#d64545", "#8064a2", "#9aa5b1"]
-
-
-def svg_bar_chart(table: Table) -> str:
-    """Inline SVG bars of a table's chart (no script): grouped or stacked, horizontal bars, a legend."""
-    chart = table.chart
-    assert chart is not None
-    titles = {c.key: c.title for c in table.cols}
-    rows = table.rows
-    values = [[number(r.get(k)) or 0 for k in chart.values] for r in rows]
-    top = max([sum(v) if chart.stacked else max(v, default=0) for v in values] + [1e-9])
-    if chart.ratio:
-        top = max(top, 1.0)
-    label_w, bar_area, pad = 170, 460, 8
-    group_h = 16 if chart.stacked else 8 * len(chart.values) + 6
-    height = pad * 2 + group_h * len(rows) + 26
-    width = label_w + bar_area + 70
-    parts = [
-        f'<svg width="{width}" height="{height}" role="img" aria-label="{esc(chart.title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{esc(chart.title)}</title>',
-        f'<line x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - 26}" stroke="#9aa5b1"/>',
-    ]
-    for i, (row, vals) in enumerate(zip(rows, values, strict=True)):
-        y = pad + i * group_h
-        label = fmt(row.get(chart.category), "text")[:14]
-        parts.append(
-            f'<text x="{label_w - 4}" y="{y + group_h / 2 + 4:.1f}" font-size="11" text-anchor="end">'
-            f"{esc(label)}</text>"
-        )
-        x = float(label_w)
-        for j, v in enumerate(vals):
-            w = bar_area * max(v, 0) / top
-            colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
-            if chart.stacked:
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{group_h - 4}" fill="{colour}"/>'
-                )
-                x += w
-            else:
-                by = y + 3 + j * 8
-                parts.append(f'<rect x="{x:.1f}" y="{by}" width="{w:.1f}" height="7" fill="{colour}"/>')
-        if not chart.stacked:
-            shown = fmt(row.get(chart.values[0]), "ratio" if chart.ratio else "num")
-            parts.append(
-                f'<text x="{label_w + bar_area * max(vals[0], 0) / top + 4:.1f}" y="{y + 10}" '
-                f'font-size="10">{esc(shown)}</text>'
-            )
-    legend_y = height - 14
-    for j, key in enumerate(chart.values):
-        lx = label_w + j * 130
-        parts.append(
-            f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" '
-            f'fill="{SERIES_COLOURS[j % len(SERIES_COLOURS)]}"/>'
-            f'<text x="{lx + 14}" y="{legend_y}" font-size="11">{esc(titles.get(key, key))}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _html_block(block: Block) -> str:
     if isinstance(block, Cards):
         return _html_cards(block)
     if isinstance(block, Table):
         return _html_table(block)
-    css = {"note": "small", "ok": "banner ok", "warn": "banner warn", "bad": "banner bad"}[block.style]
+    css = {"note": "small", "ok": "banner ok", "warn": "banner warn", "bad": "banner bad", "lead": "lead"}[
+        block.style
+    ]
     return f"<p class='{css}'>{esc(block.text)}</p>"
 
 

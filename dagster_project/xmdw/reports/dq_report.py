@@ -3,54 +3,33 @@
 - `data/reports/数据质量报告.html` — one self-contained page (inline CSS, inline SVG, no script, no
   external resource: it renders offline and can be mailed): status, counts by severity with the change
   since the previous run, a trend chart, a table per unit and per rule, every problem by unit.
-- `data/reports/退回修改清单.xlsx` — 汇总 (by unit and rule: this run, previous run, change), then one
-  sheet per submitting unit listing file, sheet, row, field, problem, value and rule, newest first.
+- `data/reports/退回修改清单.xlsx` — reports/return_list.py.
 
-Both include what ingestion could not load (rows rejected, files quarantined) while no later file of the
-same unit and period has replaced them: units must fix those too.
+Both list what is still open as of the run (reports/open_problems.py): the run's rule findings and what
+ingestion could not load (rows rejected, files quarantined) until a later submission covers it. Every
+ledger text on the page is HTML-escaped; both files are written to a temp file and renamed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from xmdw.contract import load_contract
+from xmdw.atomic import write_text_atomic
 from xmdw.paths import DataPaths
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
-from xmdw.reports.render import CSS, unique_sheet_name
+from xmdw.reports.open_problems import COLUMNS, has_table, open_problems
+from xmdw.reports.render import CSS
 from xmdw.reports.render import esc as _e
 from xmdw.reports.render import html_table as _table
+from xmdw.reports.return_list import ReportData, summary_by_unit_rule, write_return_list
 
 HTML_NAME = "数据质量报告.html"
 XLSX_NAME = "退回修改清单.xlsx"
-GLOBAL_UNIT = "（全局/数据管理员）"
-UNKNOWN_UNIT = "（未识别单位）"
 DETAIL_LIMIT = 200  # problems per unit shown in the HTML page (the xlsx lists all)
-UNIT_SUFFIX = re.compile(r"(局|委|办|中心|镇|乡|街道|办事处|公司|院|站|所|队|政府|管委会|分公司)$")
-
-COLUMNS = [
-    "unit",
-    "submitted_at",
-    "file_name",
-    "sheet",
-    "source_row",
-    "field",
-    "problem",
-    "observed",
-    "rule_id",
-    "rule_title",
-    "severity",
-    "action",
-    "record_key",
-    "table_name",
-    "kind",
-]
 
 
 @dataclass
@@ -61,33 +40,8 @@ class ReportFiles:
     problems: int
 
 
-@dataclass
-class ReportData:
-    run: dict | None
-    previous: dict | None
-    runs: pd.DataFrame
-    problems: pd.DataFrame
-    previous_problems: pd.DataFrame
-    notes: pd.DataFrame
-    rule_results: pd.DataFrame
-
-
-# ------------------------------------------------------------------------------------------------------
-# Data
-# ------------------------------------------------------------------------------------------------------
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?",
-            [name],
-        ).fetchall()[0][0]
-    )
-
-
 def _runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    if not _has_table(con, "dq_runs"):
+    if not has_table(con, "dq_runs"):
         return pd.DataFrame(columns=["run_id", "started_at", "finished_at", "fatal", "warning", "info"])
     return con.execute(
         """
@@ -95,110 +49,11 @@ def _runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                sum(fatal_count) AS fatal, sum(warning_count) AS warning, sum(info_count) AS info,
                sum(rows_held_back) AS held_back, sum(rules_run) AS rules_run, sum(rules_failed) AS rules_failed,
                string_agg(blocked_tables, ',') AS blocked_tables, sum(rows_validated) AS rows_validated,
-               sum(seconds) AS seconds
+               sum(seconds) AS seconds, sum(gx_rows_incremental) AS rows_checked_new,
+               bool_or(carried_forward) AS carried_forward
         FROM raw.dq_runs GROUP BY run_id ORDER BY min(started_at), max(finished_at)
         """
     ).df()
-
-
-def _unit_from_name(name: str | None) -> str | None:
-    token = re.split(r"[_\-—\s]", name or "")[0]
-    return token if token and UNIT_SUFFIX.search(token) else None
-
-
-def _dq_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    frame = con.execute(
-        """
-        SELECT submitting_unit AS unit, submitted_at, file_name, sheet, source_row,
-               coalesce(column_zh, column_name) AS field, message_zh AS problem, observed_value AS observed,
-               rule_id, severity, held_back, blocking, record_key, table_name
-        FROM raw.dq_results WHERE run_id = ? AND severity IN ('fatal', 'warning')
-        """,
-        [run_id],
-    ).df()
-    titles = {r.id: r.title_zh for r in load_rules()}
-    frame["rule_title"] = frame["rule_id"].map(titles)
-    frame["action"] = [
-        "阻断发布" if b else ("暂扣不入库" if h else ("请核改" if s == "fatal" else "请核实"))
-        for b, h, s in zip(frame["blocking"], frame["held_back"], frame["severity"], strict=True)
-    ]
-    frame["kind"] = "质量规则"
-    frame["unit"] = frame["unit"].where(frame["unit"].notna(), None)
-    frame.loc[frame["unit"].isna(), "unit"] = GLOBAL_UNIT
-    return frame.reindex(columns=COLUMNS)
-
-
-def _ingestion_problems(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
-    """Rejected rows and quarantined files not replaced by a later accepted file by `as_of`."""
-    rejected = con.execute(
-        """
-        SELECT coalesce(r.submitting_unit, l.submitting_unit) AS unit, r.ingested_at AS submitted_at,
-               r.file_name, r.sheet, r.source_row, r.column_header AS field, r.message_zh AS problem,
-               r.value AS observed, r.rule AS rule_id, r.entity AS table_name
-        FROM raw.rejected_rows r
-        LEFT JOIN raw.ingest_log l ON l.log_id = r.log_id
-        WHERE r.ingested_at <= ?
-          AND NOT EXISTS (
-              SELECT 1 FROM raw.ingest_log n
-              WHERE n.status = 'accepted' AND n.entity = r.entity AND n.file_id <> r.file_id
-                AND n.ingested_at >= r.ingested_at AND n.ingested_at <= ?
-                AND n.submitting_unit IS NOT DISTINCT FROM coalesce(r.submitting_unit, l.submitting_unit)
-                AND n.period_year IS NOT DISTINCT FROM l.period_year
-                AND n.period_month IS NOT DISTINCT FROM l.period_month
-                AND n.region_code IS NOT DISTINCT FROM l.region_code)
-        """,
-        [as_of, as_of],
-    ).df()
-    rejected["severity"] = "fatal"
-    rejected["action"] = "退回（该行未入库）"
-    rejected["kind"] = "接收退回"
-    quarantined = con.execute(
-        r"""
-        SELECT q.submitting_unit AS unit, q.ingested_at AS submitted_at, q.file_name,
-               NULL AS sheet, NULL AS source_row, NULL AS field, q.reason_zh AS problem, NULL AS observed,
-               q.reason_rule AS rule_id, q.entity AS table_name
-        FROM raw.ingest_log q
-        WHERE q.status = 'quarantined' AND q.ingested_at <= ?
-          AND q.log_id = (SELECT max_by(x.log_id, x.ingested_at) FROM raw.ingest_log x
-                          WHERE x.sha256 = q.sha256 AND x.status = 'quarantined' AND x.ingested_at <= ?)
-          AND NOT EXISTS (
-              SELECT 1 FROM raw.ingest_log n
-              WHERE n.status = 'accepted' AND n.ingested_at >= q.ingested_at AND n.ingested_at <= ?
-                AND starts_with(n.file_name, regexp_replace(q.file_name, '\.[^.]*$', '')))
-        """,
-        [as_of, as_of, as_of],
-    ).df()
-    quarantined["severity"] = "fatal"
-    quarantined["action"] = "隔离（整个文件未入库）"
-    quarantined["kind"] = "文件隔离"
-    frame = pd.concat([rejected, quarantined], ignore_index=True)
-    frame["unit"] = [
-        u if isinstance(u, str) and u else (_unit_from_name(f) or UNKNOWN_UNIT)
-        for u, f in zip(frame["unit"], frame["file_name"], strict=True)
-    ]
-    frame["rule_title"] = frame["kind"]
-    return frame.reindex(columns=COLUMNS)
-
-
-def _problems(con: duckdb.DuckDBPyConnection, run: dict | None) -> pd.DataFrame:
-    parts = []
-    if run is not None:
-        parts.append(_dq_problems(con, run["run_id"]))
-    if _has_table(con, "rejected_rows"):
-        as_of = run["started_at"] if run is not None else datetime.now()
-        parts.append(_ingestion_problems(con, as_of))
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=COLUMNS)
-    frame = pd.concat(parts, ignore_index=True).astype(object)
-    frame = frame.where(frame.notna(), None)
-    order = frame.assign(_t=pd.to_datetime(frame["submitted_at"]), _r=pd.to_numeric(frame["source_row"]))
-    order = order.sort_values(
-        ["_t", "file_name", "sheet", "_r", "rule_id"],
-        ascending=[False, True, True, True, True],
-        na_position="last",
-    )
-    return order.drop(columns=["_t", "_r"]).reset_index(drop=True)
 
 
 def report_data(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> ReportData:
@@ -224,45 +79,12 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Re
         run=run,
         previous=previous,
         runs=runs.tail(12),
-        problems=_problems(con, run),
-        previous_problems=_problems(con, previous) if previous is not None else pd.DataFrame(columns=COLUMNS),
+        problems=open_problems(con, run),
+        previous_problems=open_problems(con, previous)
+        if previous is not None
+        else pd.DataFrame(columns=COLUMNS),
         notes=notes,
         rule_results=rule_results,
-    )
-
-
-def _counts(frame: pd.DataFrame, keys: list[str]) -> dict:
-    if frame.empty:
-        return {}
-    return frame.groupby(keys, dropna=False).size().to_dict()
-
-
-def summary_by_unit_rule(data: ReportData) -> pd.DataFrame:
-    """One row per (unit, rule): this run, previous run, change."""
-    keys = ["unit", "rule_id"]
-    cur, prev = _counts(data.problems, keys), _counts(data.previous_problems, keys)
-    meta = {}
-    for frame in (data.previous_problems, data.problems):
-        for r in frame.itertuples():
-            meta[(r.unit, r.rule_id)] = (r.rule_title, r.severity, r.kind)
-    rows = []
-    for key in sorted(set(cur) | set(prev), key=lambda k: (str(k[0]), str(k[1]))):
-        title, severity, kind = meta.get(key, ("", "", ""))
-        now, before = cur.get(key, 0), prev.get(key, 0)
-        rows.append(
-            {
-                "unit": key[0],
-                "rule_id": key[1],
-                "rule_title": title,
-                "severity": severity,
-                "kind": kind,
-                "count": now,
-                "previous": before,
-                "change": now - before,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["unit", "rule_id", "rule_title", "severity", "kind", "count", "previous", "change"]
     )
 
 
@@ -318,6 +140,15 @@ def _trend_svg(runs: pd.DataFrame) -> str:
     return "".join(parts)
 
 
+def _checked_new(run: dict) -> str:
+    """How much of the check was new: rows of files not checked before went through the row-by-row rules,
+    the others kept their results (quality/incremental.py)."""
+    new = run.get("rows_checked_new")
+    if new is None or new != new or not run.get("carried_forward"):
+        return ""
+    return f"（逐行规则只核验了新报送的 {int(new)} 行，其余行沿用上次结果；跨表规则全部重算）"
+
+
 def render_html(data: ReportData) -> str:
     p, prev = data.problems, data.previous_problems
     run = data.run or {}
@@ -332,7 +163,7 @@ def render_html(data: ReportData) -> str:
         f"<title>数据质量报告</title><style>{CSS}</style></head><body>",
         "<h1>数据质量报告</h1>",
         f"<div class='meta'>运行编号 {_e(run.get('run_id'))} · 检查时间 {_e(run.get('started_at'))} · "
-        f"执行规则 {_e(run.get('rules_run'))} 条次 · 校验 {_e(run.get('rows_validated'))} 行 · "
+        f"执行规则 {_e(run.get('rules_run'))} 条次 · 校验 {_e(run.get('rows_validated'))} 行{_checked_new(run)} · "
         f"上次运行 {_e((data.previous or {}).get('run_id')) or '无'}</div>",
     ]
     if blocked:
@@ -438,119 +269,17 @@ def render_html(data: ReportData) -> str:
     out.append(
         "<h2>口径说明</h2><ul>"
         "<li><b>致命（行级）</b>：该行暂扣，不进入统计口径（staging 及以后各层），单位更正重报（新版本）后自动放行。</li>"
-        "<li><b>致命（表级）</b>：整表或整次报送有问题（空报、行数对不上、地区整月缺报），本次不发布，专题表保留上次成功发布的数据。</li>"
+        "<li><b>致命（表级）</b>：某个文件有问题（空报、行数对不上）：该文件的数据整体暂扣，其他单位、其他地区照常发布。"
+        "只有不属于任何文件的整表问题才阻断发布，专题表保留上次成功发布的数据。</li>"
         "<li><b>警告</b>：不阻断，请核实；统计异常筛查只提示，不自动改数。</li>"
-        "<li><b>接收退回 / 文件隔离</b>：接收时无法读取的行或文件，未入库；同一单位同一报告期报送新文件后不再列出。</li>"
+        "<li><b>接收退回 / 文件隔离</b>：接收时无法读取的行或文件，未入库；退回的行在之后报送的文件载入同一记录（同一主键）后不再列出，"
+        "主键无法识别的行在之后一次报送中同一单位同一报告期的文件无退回地载入后不再列出；隔离的文件（包括未打开即移出的链接、设备等）"
+        "在其更正文件载入后不再列出。</li>"
+        "<li><b>值提示</b>：可选字段的值无法读取，按空值入库、其余数据照常入库；之后报送的文件载入同一记录（同一主键）后不再列出。</li>"
         "<li>规则全文见 docs/data_quality.md。</li></ul>"
     )
     out.append("</body></html>")
     return "\n".join(out)
-
-
-# ------------------------------------------------------------------------------------------------------
-# xlsx
-# ------------------------------------------------------------------------------------------------------
-
-
-def _sheet_name(unit: str, used: set[str]) -> str:
-    return unique_sheet_name(unit or UNKNOWN_UNIT, used)
-
-
-def _ledger_zh(table) -> str:
-    if not isinstance(table, str) or not table:
-        return ""
-    entity = load_contract().entities.get(table)
-    return entity.zh if entity else table
-
-
-def _cell(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
-
-
-def write_xlsx(data: ReportData, path: Path) -> None:
-    import xlsxwriter
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"remove_timezone": True})
-    bold = wb.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1, "text_wrap": True})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"})
-    red = wb.add_format({"font_color": "#B42318", "bold": True, "valign": "top"})
-    title = wb.add_format({"bold": True, "font_size": 14})
-    run = data.run or {}
-
-    ws = wb.add_worksheet("汇总")
-    ws.write(0, 0, "退回修改清单 — 按单位和规则汇总", title)
-    ws.write(
-        1,
-        0,
-        f"运行 {run.get('run_id') or '无'}，检查时间 {_e(run.get('started_at'))}；"
-        f"上次运行 {(data.previous or {}).get('run_id') or '无'}",
-    )
-    headers = ["报送单位", "规则", "规则名称", "严重程度", "来源", "本次", "上次", "变化"]
-    for c, h in enumerate(headers):
-        ws.write(3, c, h, bold)
-    summary = summary_by_unit_rule(data)
-    for i, r in enumerate(summary.itertuples(), start=4):
-        ws.write_row(
-            i,
-            0,
-            [r.unit, r.rule_id, r.rule_title or "", SEVERITY_ZH.get(r.severity, r.severity), r.kind,
-             int(r.count), int(r.previous), int(r.change)],
-        )  # fmt: skip
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 2, 36)
-    ws.set_column(3, 7, 10)
-    ws.freeze_panes(4, 0)
-    if len(summary):
-        ws.autofilter(3, 0, 3 + len(summary), len(headers) - 1)
-
-    headers = [
-        "报送时间",
-        "文件",
-        "工作表",
-        "行号",
-        "字段",
-        "问题",
-        "当前值",
-        "规则",
-        "规则名称",
-        "严重程度",
-        "处理",
-        "记录",
-        "台账",
-    ]
-    widths = [16, 34, 12, 6, 14, 48, 22, 12, 28, 8, 14, 30, 16]
-    used: set[str] = set()
-    for unit, g in data.problems.groupby("unit", sort=True):
-        ws = wb.add_worksheet(_sheet_name(str(unit), used))
-        ws.write(0, 0, f"{unit} — 退回修改清单（共 {len(g)} 项，最新报送在前）", title)
-        for c, h in enumerate(headers):
-            ws.write(1, c, h, bold)
-        for i, r in enumerate(g.itertuples(), start=2):
-            values = [r.submitted_at, r.file_name, r.sheet, r.source_row, r.field, r.problem, r.observed, r.rule_id,
-                      r.rule_title, SEVERITY_ZH.get(r.severity, r.severity), r.action, r.record_key,
-                      _ledger_zh(r.table_name)]  # fmt: skip
-            for c, v in enumerate(values):
-                v = _cell(v)
-                if c == 0 and isinstance(v, datetime):
-                    ws.write_datetime(i, c, v, when)
-                elif c == 9 and r.severity == "fatal":
-                    ws.write(i, c, v, red)
-                elif isinstance(v, float) and v.is_integer():
-                    ws.write_number(i, c, int(v))
-                else:
-                    ws.write(i, c, v, wrap)
-        for c, wdt in enumerate(widths):
-            ws.set_column(c, c, wdt)
-        ws.freeze_panes(2, 0)
-        ws.autofilter(1, 0, 1 + len(g), len(headers) - 1)
-    wb.close()
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -576,6 +305,6 @@ def write_dq_report(
         if own:
             con.close()
     html_path, xlsx_path = out_dir / HTML_NAME, out_dir / XLSX_NAME
-    html_path.write_text(render_html(data), encoding="utf-8")
-    write_xlsx(data, xlsx_path)
+    write_text_atomic(html_path, render_html(data))
+    write_return_list(data, xlsx_path)
     return ReportFiles(html_path, xlsx_path, (data.run or {}).get("run_id"), len(data.problems))

@@ -86,6 +86,8 @@ class Snapshot:
     attraction: pd.DataFrame
     data_quality: pd.DataFrame
     region_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the figures of the 文字通报 paragraph (mart_bulletin_figures)
+    bulletin_figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     # lineage of the month's headline figures (marts.figure_values / figure_sources); empty when not built
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     figure_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -98,13 +100,19 @@ def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: 
         year=year,
         month=month,
         regions=regions(con, year, month),
+        # report statuses: 完成/未完成 once a target is due (marts/reports, docs/reports.md)
         status_summary=frame(
-            con, "SELECT * FROM marts.mart_target_status_summary WHERE plan_year = ? AND month = ?", ym
+            con, "SELECT * FROM marts.mart_report_target_summary WHERE plan_year = ? AND month = ?", ym
         ),
         targets=frame(
             con,
-            "SELECT * FROM marts.mart_target_progress WHERE plan_year = ? AND month = ? "
+            "SELECT * FROM marts.mart_report_targets WHERE plan_year = ? AND month = ? "
             "ORDER BY region_code, target_id",
+            ym,
+        ),
+        bulletin_figures=frame(
+            con,
+            "SELECT * FROM marts.mart_bulletin_figures WHERE year = ? AND month = ? ORDER BY region_code",
             ym,
         ),
         ranking=frame(
@@ -190,8 +198,8 @@ def _optional(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list
 def unit_scorecard(con: duckdb.DuckDBPyConnection, year: int, quarter: int) -> pd.DataFrame:
     return frame(
         con,
-        "SELECT * FROM marts.mart_unit_scorecard WHERE plan_year = ? AND quarter = ? "
-        "ORDER BY region_code, on_track_share DESC NULLS LAST, lead_unit",
+        "SELECT * FROM marts.mart_report_unit_scorecard WHERE plan_year = ? AND quarter = ? "
+        "ORDER BY region_code, unit_rank, lead_unit",
         [year, quarter],
     )
 

@@ -1,28 +1,56 @@
-"""A `Document` as a PDF (A4 landscape) with real CJK glyphs: reportlab's built-in CID font STSong-Light
-(Adobe-GB1; the viewer supplies the glyphs, no font file is shipped or embedded). Importing this module
-fails with ImportError when reportlab is not installed; the bulletin then writes xlsx and HTML only."""
+"""A `Document` as a PDF (A4 landscape) that any reader shows the same: the CJK TrueType font of Debian's
+fonts-wqy-microhei (installed by `make fonts`) is embedded as a subset (FontFile2), so no viewer substitutes
+glyphs. Charts are the shared layout of `charts.py` (same palette, value labels and legend as the HTML).
+Importing this module fails with ImportError when reportlab is not installed, and with `FontMissing` when no
+CJK TrueType font is found; the bulletin then writes xlsx and HTML only."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab import rl_config
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from xmdw.atomic import atomic_path
 from xmdw.faultpoints import pause_point
-from xmdw.reports.document import NUMERIC_KINDS, Cards, Document, Table, Text, fmt, number
+from xmdw.reports import charts
+from xmdw.reports.document import NUMERIC_KINDS, Cards, Document, Table, Text, cell_kind, fmt
 from xmdw.reports.render import STATUS_STYLES
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "XmdwCJK"
+# TrueType (glyf) CJK fonts from Debian packages; reportlab cannot embed CFF-based OpenType (Noto CJK .otf).
+# XMDW_PDF_FONT names another .ttf/.ttc file.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei (make fonts)
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+)
+
+
+class FontMissing(ImportError):
+    """No CJK TrueType font to embed: run `make fonts` (Debian fonts-wqy-microhei)."""
+
+
+def font_file() -> str:
+    for path in (os.environ.get("XMDW_PDF_FONT"), *FONT_CANDIDATES):
+        if path and os.path.exists(path):
+            return path
+    raise FontMissing("未找到可嵌入的中文字体：请运行 make fonts（安装 fonts-wqy-microhei）")
+
+
+pdfmetrics.registerFont(TTFont(FONT, font_file(), subfontIndex=0))
+# the canvas' initial font: otherwise every page names Helvetica, a font the file does not embed
+rl_config.canvas_basefontname = FONT
+STATE_DEFAULTS["fontName"] = FONT  # charts: renderPDF starts every drawing in this font
 
 STYLES = {
     "h1": ParagraphStyle("h1", fontName=FONT, fontSize=16, leading=20, spaceAfter=4),
@@ -33,15 +61,16 @@ STYLES = {
     ),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7, leading=9),
     "num": ParagraphStyle("num", fontName=FONT, fontSize=7, leading=9, alignment=2),
+    "lead": ParagraphStyle(
+        "lead", fontName=FONT, fontSize=10.5, leading=17, firstLineIndent=21, spaceAfter=4
+    ),
 }
 PAGE_WIDTH = landscape(A4)[0] - 24 * mm
 CHART_MAX_HEIGHT = 420  # points; the landscape A4 frame is ~526 high
-SERIES = ["#2f6fad", "#f0a030", "#5aa05a", "#d64545", "#9aa5b1"]
 
 
 def _p(text: str, style: str = "cell") -> Paragraph:
-    # "·" (U+00B7) is not in the CID font's GB1 glyph set: use a fullwidth bar
-    safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("·", "｜")
+    safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Paragraph(safe, STYLES[style])
 
 
@@ -49,49 +78,33 @@ def _cards(block: Cards) -> list:
     labels = [_p(c.label + (f"（{c.status}）" if c.status else ""), "small") for c in block.items]
     values = [_p(fmt(c.value, c.kind), "h3") for c in block.items]
     t = PdfTable([labels, values], colWidths=[PAGE_WIDTH / max(len(block.items), 1)] * len(block.items))
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#D9E2EC"))]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#D9E2EC")),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ]
+        )
+    )
     return [_p(block.title, "h3"), t]
 
 
 def _chart(table: Table) -> Drawing:
-    """Horizontal bars of the table's chart (grouped or stacked), drawn with reportlab shapes."""
-    chart = table.chart
-    group = 9 if chart.stacked else 5 * len(chart.values) + 3
-    # one page at most (a drawing cannot split): the first rows in table order; the table lists every row
-    rows = table.rows[: max(1, int(CHART_MAX_HEIGHT // group))]
-    vals = [[number(r.get(k)) or 0 for k in chart.values] for r in rows]
-    top = max([sum(v) if chart.stacked else max(v, default=0) for v in vals] + [1e-9])
-    top = max(top, 1.0) if chart.ratio else top
-    label_w, area = 110, 380
-    height = group * len(rows) + 22
-    d = Drawing(label_w + area + 60, height)
-    d.add(Line(label_w, 16, label_w, height, strokeColor=colors.grey, strokeWidth=0.3))
-    for i, (row, v) in enumerate(zip(rows, vals, strict=True)):
-        y = height - (i + 1) * group
-        d.add(String(label_w - 3, y + 1, fmt(row.get(chart.category), "text")[:14], fontName=FONT, fontSize=6,
-                     textAnchor="end"))  # fmt: skip
-        x = label_w
-        for j, value in enumerate(v):
-            w = area * max(value, 0) / top
-            fill = colors.HexColor(SERIES[j % len(SERIES)])
-            if chart.stacked:
-                d.add(Rect(x, y, w, group - 2, fillColor=fill, strokeColor=None))
-                x += w
-            else:
-                d.add(Rect(x, y + (len(v) - 1 - j) * 5, w, 4, fillColor=fill, strokeColor=None))
-    titles = {c.key: c.title for c in table.cols}
-    for j, key in enumerate(chart.values):
-        d.add(
-            Rect(
-                label_w + j * 90,
-                2,
-                7,
-                7,
-                fillColor=colors.HexColor(SERIES[j % len(SERIES)]),
-                strokeColor=None,
-            )
-        )
-        d.add(String(label_w + j * 90 + 10, 3, titles.get(key, key), fontName=FONT, fontSize=6.5))
+    """The table's chart from the shared layout (charts.layout), scaled to the page width; reportlab's
+    origin is bottom-left, so y is flipped."""
+    chart = charts.layout(table, max_height=CHART_MAX_HEIGHT / min(1.0, PAGE_WIDTH / charts.WIDTH))
+    scale = min(1.0, PAGE_WIDTH / chart.width)
+    d = Drawing(chart.width * scale, chart.height * scale)
+    d.scale(scale, scale)
+    h = chart.height
+    x1, y1, x2, y2 = chart.axis
+    d.add(Line(x1, h - y1, x2, h - y2, strokeColor=colors.HexColor("#9AA5B1"), strokeWidth=0.5))
+    for b in chart.bars:
+        d.add(Rect(b.x, h - b.y - b.h, b.w, b.h, fillColor=colors.HexColor(b.fill),
+                   strokeColor=colors.HexColor(b.stroke), strokeWidth=0.5))  # fmt: skip
+    for lab in chart.labels:
+        d.add(String(lab.x, h - lab.y, lab.text, fontName=FONT, fontSize=lab.size, textAnchor=lab.anchor,
+                     fillColor=colors.HexColor(lab.colour)))  # fmt: skip
     return d
 
 
@@ -110,13 +123,15 @@ def _table(block: Table) -> list:
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#D9E2EC")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F4F8")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),  # else the table names Helvetica, which is not embedded
     ]
     for r, row in enumerate(block.rows, start=1):
         cells = []
         for c, col in enumerate(block.cols):
             value = row.get(col.key)
-            cells.append(_p(fmt(value, col.kind), "num" if col.kind in NUMERIC_KINDS else "cell"))
-            if col.kind == "status" and str(value) in STATUS_STYLES:
+            kind = cell_kind(col, row)
+            cells.append(_p(fmt(value, kind), "num" if kind in NUMERIC_KINDS else "cell"))
+            if kind == "status" and str(value) in STATUS_STYLES:
                 style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(STATUS_STYLES[str(value)][1])))
         data.append(cells)
     t = PdfTable(data, colWidths=widths, repeatRows=1)
@@ -137,7 +152,7 @@ def write_pdf(doc: Document, path: Path) -> Path:
             elif isinstance(block, Table):
                 story += _table(block)
             elif isinstance(block, Text):
-                story.append(_p(block.text, "small"))
+                story.append(_p(block.text, "lead" if block.style == "lead" else "small"))
             story.append(Spacer(1, 3))
     if doc.notes:
         story += [PageBreak(), _p("口径说明", "h2"), *[_p(n, "small") for n in doc.notes]]

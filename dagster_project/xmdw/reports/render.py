@@ -32,20 +32,34 @@ text-align:left;vertical-align:top} th{background:#f0f4f8} td.n{text-align:right
 .small{font-size:12px;color:#52606d} details{margin:4px 0 10px} summary{cursor:pointer;font-weight:bold}
 """
 
-# Status → (CSS class, fill colour, font colour); shared by HTML, xlsx and PDF so the colours agree.
+# Status → (CSS class, fill colour, font colour): the one palette of every report format. Table cells use the
+# fill with the font colour; chart bars of a status use the same fill with the font colour as outline, so a
+# chart can never contradict its table (滞后 is yellow in both).
 STATUS_STYLES: dict[str, tuple[str, str, str]] = {
-    "达标": ("st-met", "#C6EFCE", "#006100"),
-    "按时完成": ("st-met", "#C6EFCE", "#006100"),
-    "正常": ("st-ok", "#DDEBF7", "#1F4E79"),
-    "未到期": ("st-ok", "#DDEBF7", "#1F4E79"),
-    "滞后": ("st-behind", "#FFEB9C", "#9C5700"),
-    "临近": ("st-behind", "#FFEB9C", "#9C5700"),
-    "逾期完成": ("st-behind", "#FFEB9C", "#9C5700"),
-    "严重滞后": ("st-severe", "#FFC7CE", "#9C0006"),
-    "逾期": ("st-severe", "#FFC7CE", "#9C0006"),
-    "无数据": ("st-none", "#EDEDED", "#595959"),
-    "无截止要求": ("st-none", "#EDEDED", "#595959"),
+    "完成": ("st-met", "#A9D18E", "#375623"),
+    "达标": ("st-met", "#A9D18E", "#375623"),
+    "按时完成": ("st-met", "#A9D18E", "#375623"),
+    "正常": ("st-ok", "#9DC3E6", "#1F4E79"),
+    "未到期": ("st-ok", "#9DC3E6", "#1F4E79"),
+    "滞后": ("st-behind", "#FFD966", "#7F6000"),
+    "临近": ("st-behind", "#FFD966", "#7F6000"),
+    "逾期完成": ("st-behind", "#FFD966", "#7F6000"),
+    "严重滞后": ("st-severe", "#F4B183", "#843C0C"),
+    "未完成": ("st-fail", "#E06666", "#5B0F00"),
+    "逾期": ("st-fail", "#E06666", "#5B0F00"),
+    "无数据": ("st-none", "#D9D9D9", "#404040"),
+    "无截止要求": ("st-none", "#D9D9D9", "#404040"),
 }
+
+# Colours of the series of non-status charts (e.g. 完成率 vs 序时进度), shared by SVG, xlsx and PDF.
+SERIES_COLOURS = ["#2F6FAD", "#A5A5A5", "#ED7D31", "#70AD47", "#7030A0", "#264478"]
+
+
+def status_colours(status: str) -> tuple[str, str]:
+    """(fill, outline) of a status in charts: the table cell's fill and font colour."""
+    _, fill, font = STATUS_STYLES.get(status, ("", "#D9D9D9", "#404040"))
+    return fill, font
+
 
 STATUS_CSS = "".join(
     f".{cls}{{background:{fill};color:{font};font-weight:bold}}"

@@ -12,7 +12,20 @@ import xlsxwriter
 
 from xmdw.atomic import atomic_path
 from xmdw.faultpoints import pause_point
-from xmdw.reports.document import NUMERIC_KINDS, Cards, Chart, Document, Kind, Part, Table, Text, fmt, number
+from xmdw.reports.charts import series_style, series_titles, value_kind
+from xmdw.reports.document import (
+    NUMERIC_KINDS,
+    Cards,
+    Chart,
+    Document,
+    Kind,
+    Part,
+    Table,
+    Text,
+    cell_kind,
+    fmt,
+    number,
+)
 from xmdw.reports.render import STATUS_STYLES
 from xmdw.textsafe import FORMULA_TRIGGERS
 
@@ -39,6 +52,7 @@ class _Formats:
         self.header = wb.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1, "text_wrap": True})
         self.note = wb.add_format({"font_color": "#52606D", "italic": True})
         self.link = wb.add_format({"font_color": "#1F4E79", "underline": 1, "border": 1})
+        self.lead = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 12})
 
     def cell(self, kind: Kind, status: str | None = None, big: bool = False, quoted: bool = False):
         key = (kind, status, big, quoted)
@@ -99,14 +113,20 @@ def _insert_chart(
     if chart.stacked:
         spec["subtype"] = "stacked"
     xl_chart = wb.add_chart(spec)
-    for key in chart.values:
+    titles = series_titles(table)
+    for j, key in enumerate(chart.values):
         col = keys.index(key)
+        fill, outline = series_style(table, j)  # the palette of the tables and of the HTML/PDF charts
+        label_format = NUM_FORMATS.get(value_kind(table, key), "General")
         xl_chart.add_series(
             {
-                "name": [sheet, first - 1, col],
+                "name": titles[j],
                 "categories": [sheet, first, cat, last, cat],
                 "values": [sheet, first, col, last, col],
                 "gap": 60,
+                "fill": {"color": fill},
+                "border": {"color": outline, "width": 0.75},
+                "data_labels": {"value": True, "num_format": label_format, "font": {"size": 8}},
             }
         )
     xl_chart.set_title({"name": chart.title, "name_font": {"size": 11}})
@@ -143,9 +163,10 @@ def _write_table(wb, ws, sheet: str, row: int, table: Table, f: _Formats, sheets
                 if target:
                     ws.write_url(r, c, f"internal:'{target}'!A1", f.link, string=fmt(value, col.kind))
                     continue
-            status = str(value) if col.kind == "status" and value is not None else None
-            quoted = f.cell(col.kind, status, quoted=True) if col.kind in ("text", "status") else None
-            _write_value(ws, r, c, value, col.kind, f.cell(col.kind, status), quoted)
+            kind = cell_kind(col, values)
+            status = str(value) if kind == "status" and value is not None else None
+            quoted = f.cell(kind, status, quoted=True) if kind in ("text", "status", "unit") else None
+            _write_value(ws, r, c, value, kind, f.cell(kind, status), quoted)
     last = header + len(table.rows)
     used = len(table.rows) + 1
     if table.chart is not None:
@@ -171,6 +192,12 @@ def _write_part(wb, part: Part, doc: Document, f: _Formats, sheets: dict[str, st
             row = _write_table(wb, ws, part.name, row, block, f, sheets)
             for i, col in enumerate(block.cols):
                 widths[i] = max(widths.get(i, 0), col.width)
+        elif isinstance(block, Text) and block.style == "lead":
+            # the 文字通报 paragraph: one wrapped cell across the table width, tall enough to show it all
+            ws.merge_range(row, 0, row, 11, "", f.lead)
+            _text(ws, row, 0, block.text, f.lead)
+            ws.set_row(row, 17 * (len(block.text) // 62 + 1))
+            row += 2
         elif isinstance(block, Text):
             _text(ws, row, 0, block.text, f.note)
             row += 2

@@ -2,8 +2,10 @@
 -- together with February), with the month's end date and time pace.
 with
 
+-- The regions this deployment tracks: those its plans set targets for and those its projects sit in
+-- (dim_region is the national list, so it cannot be the spine).
 regions as (
-    select region_code from {{ ref('dim_region') }} where level in ('county', 'district')
+    select distinct region_code from {{ ref('plan_targets') }}
     union
     select distinct region_code from {{ ref('stg_raw__projects') }} where region_code is not null
 ),

@@ -1,0 +1,164 @@
+"""What a validation produces: findings, one outcome per rule, one validation per table.
+
+What a failed fatal rule of a raw table does (docs/data_quality.md, "What a rule does when it fails"):
+
+- row scope: the offending rows are held back from staging;
+- table scope, a finding that names a file (F5, F6, F7): every row of that file is held back — the
+  unit's submission waits, nobody else's does;
+- table scope, a finding that names no file: the table's check blocks the dbt build. No rule of the
+  catalog does this any more (issue 10: a region's marts never depend on another region's mistake);
+  the path stays for a future rule about the warehouse as a whole.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from xmdw.quality.catalog import Rule
+
+# Lineage columns GX reports for every offending row of a raw table.
+ROW_ID_COLUMNS = ["_file_id", "_source_file", "_sheet", "_source_row", "_submitting_unit"]
+LINEAGE_KEY = ("_file_id", "_sheet", "_source_row")
+FINDING_COLUMNS = [
+    "submitting_unit",
+    "file_id",
+    "file_name",
+    "sheet",
+    "source_row",
+    "column_name",
+    "record_key",
+    "observed",
+    "violates",
+    "note",
+]
+
+
+def py_value(value):
+    """numpy/pandas scalars to plain Python; NaN/NaT to None."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def as_text(value) -> str | None:
+    value = py_value(value)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_TRAILING_ZEROS = re.compile(r"(?<![\d.])(\d+)\.(\d*?)0+(?!\d)")
+
+
+def tidy(text: str | None) -> str | None:
+    """'6504.8000' -> '6504.8', '380.0000' -> '380' (DECIMAL(18,4) printed as text)."""
+    if text is None:
+        return None
+    return _TRAILING_ZEROS.sub(lambda m: m.group(1) + (f".{m.group(2)}" if m.group(2) else ""), text)
+
+
+@dataclass
+class Finding:
+    """One offending row (row scope) or one finding (table scope), as a unit reads it."""
+
+    submitting_unit: str | None = None
+    file_id: str | None = None
+    file_name: str | None = None
+    sheet: str | None = None
+    source_row: int | None = None
+    column_name: str | None = None
+    record_key: str | None = None
+    observed: str | None = None
+    submitted_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
+    success: bool
+    element_count: int
+    unexpected_count: int
+    offending_rows: list[dict] = field(default_factory=list)  # lineage of GX's unexpected rows
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # info (e.g. 样本不足), never a failure
+    # table scope: the rows of the files its findings name, filled by the runner (file_id, sheet, row)
+    held_rows: list[tuple[str, str | None, int]] = field(default_factory=list)
+
+    @property
+    def _fatal_raw_failure(self) -> bool:
+        return not self.success and self.rule.is_fatal and not self.rule.is_mart_rule
+
+    def holds(self, finding: Finding) -> bool:
+        """This finding holds rows back: a row-scope offending row, or a table-scope finding's file."""
+        return self._fatal_raw_failure and (self.rule.scope == "row" or bool(finding.file_id))
+
+    def blocks(self, finding: Finding) -> bool:
+        """This finding blocks the table's downstream models: table scope and no file to hold back."""
+        return self._fatal_raw_failure and self.rule.scope == "table" and not finding.file_id
+
+    @property
+    def blocking(self) -> bool:
+        """A failed fatal table-scope rule with a finding that names no file blocks the dbt models."""
+        return any(self.blocks(f) for f in self.findings)
+
+    @property
+    def holds_back_rows(self) -> bool:
+        """A failed fatal rule on a raw table holds rows back from staging (rows, or whole files)."""
+        return any(self.holds(f) for f in self.findings)
+
+    @property
+    def held_files(self) -> list[str]:
+        """Table scope: the files whose every row this outcome holds back."""
+        if self.rule.scope != "table":
+            return []
+        return sorted({f.file_id for f in self.findings if self.holds(f)})
+
+
+@dataclass
+class TableValidation:
+    table: str
+    rows: int
+    outcomes: list[RuleOutcome]
+    seconds: float = 0.0
+    # rows handed to GX per group of row rules ("new": incremental rules, "flagged", "all"; gx_runner)
+    gx_rows: dict[str, int] = field(default_factory=dict)
+    # raw tables: files with current rows not checked under the current rule set before this run
+    new_files: list[str] = field(default_factory=list)
+
+    @property
+    def fatal_failures(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if not o.success and o.rule.is_fatal]
+
+    @property
+    def warnings(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if not o.success and not o.rule.is_fatal]
+
+    @property
+    def blocking_failures(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if o.blocking]
+
+    def excluded_rows(self) -> list[tuple[str, str, int, str]]:
+        """(_file_id, _sheet, _source_row, rule_id) of every row a fatal rule holds back."""
+        out = []
+        for o in self.outcomes:
+            if o.rule.scope == "row":
+                out += [(f.file_id, f.sheet, f.source_row, o.rule.id) for f in o.findings if o.holds(f)]
+            else:
+                out += [(fid, sheet, row, o.rule.id) for fid, sheet, row in o.held_rows]
+        return out

@@ -1,0 +1,258 @@
+"""What a unit still has to fix, as of a data-quality run: the rows of the report and the 退回修改清单.
+
+- **Rule findings** of the run (`raw.dq_results`, fatal and warning).
+- **Rejected rows** (`raw.rejected_rows`): a row stays listed until a later submission *covers its
+  natural key* — the same ledger loads the same key from another file at or after the rejection
+  (`natural_key_json`, written by ingestion). A row whose key cannot be read stays until a file of the
+  same unit, ledger, region and period from a *later run* loads with no rejection at all. So files of one
+  batch never hide each other's rejections, and a registry upload hides only the rows it actually brings
+  (issue 11).
+- **Quarantined files** (`raw.ingest_log`, including landing entries moved aside unopened, which have no
+  hash): until an accepted file whose name starts with the quarantined file's name arrives at or after it
+  (the unit's 更正 of that file).
+- **Value findings** (`raw.value_findings`): an optional value that could not be read was stored as empty
+  and the row kept — listed as 提示 until a later file loads the row's natural key again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from xmdw.contract import load_contract
+from xmdw.ingestion.store import RAW
+from xmdw.quality.catalog import load_rules
+
+GLOBAL_UNIT = "（全局/数据管理员）"
+UNKNOWN_UNIT = "（未识别单位）"
+UNIT_SUFFIX = re.compile(r"(局|委|办|中心|镇|乡|街道|办事处|公司|院|站|所|队|政府|管委会|分公司)$")
+VALUE_FINDINGS = "value_findings"
+
+COLUMNS = [
+    "unit",
+    "submitted_at",
+    "file_name",
+    "sheet",
+    "source_row",
+    "field",
+    "problem",
+    "observed",
+    "rule_id",
+    "rule_title",
+    "severity",
+    "action",
+    "record_key",
+    "table_name",
+    "kind",
+]
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [RAW, name],
+        ).fetchall()[0][0]
+    )
+
+
+def _unit_from_name(name: str | None) -> str | None:
+    token = re.split(r"[_\-—\s]", name or "")[0]
+    return token if token and UNIT_SUFFIX.search(token) else None
+
+
+def _action(blocking: bool, held: bool, severity: str, scope: str) -> str:
+    if blocking:
+        return "阻断发布"
+    if held:
+        return "整个文件暂扣，请补报或核查" if scope == "table" else "暂扣不入库"
+    return "请核改" if severity == "fatal" else "请核实"
+
+
+def dq_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    frame = con.execute(
+        f"""
+        SELECT submitting_unit AS unit, submitted_at, file_name, sheet, source_row,
+               coalesce(column_zh, column_name) AS field, message_zh AS problem, observed_value AS observed,
+               rule_id, severity, scope, held_back, blocking, record_key, table_name
+        FROM {RAW}.dq_results WHERE run_id = ? AND severity IN ('fatal', 'warning')
+        """,
+        [run_id],
+    ).df()
+    titles = {r.id: r.title_zh for r in load_rules()}
+    frame["rule_title"] = frame["rule_id"].map(titles)
+    frame["action"] = [
+        _action(bool(b), bool(h), s, sc)
+        for b, h, s, sc in zip(
+            frame["blocking"], frame["held_back"], frame["severity"], frame["scope"], strict=True
+        )
+    ]
+    frame["kind"] = "质量规则"
+    frame["unit"] = frame["unit"].where(frame["unit"].notna(), None)
+    frame.loc[frame["unit"].isna(), "unit"] = GLOBAL_UNIT
+    return frame.reindex(columns=COLUMNS)
+
+
+def _key_list(entity_name: str, alias: str) -> str:
+    cols = load_contract().entities[entity_name].natural_key
+    return "[" + ", ".join(f'CAST({alias}."{c}" AS VARCHAR)' for c in cols) + "]"
+
+
+def _stored_key_list(entities: list[str], alias: str) -> str:
+    """`<alias>.natural_key_json` as VARCHAR[] in contract order (the same text `_key_list` casts to)."""
+    column = f"{alias}.natural_key_json"
+    contract = load_contract()
+    cases = [
+        f"WHEN '{e}' THEN ["
+        + ", ".join(f"json_extract_string({column}, '$.\"{k}\"')" for k in contract.entities[e].natural_key)
+        + "]"
+        for e in entities
+        if e in contract.entities
+    ]
+    if not cases:
+        return "NULL::VARCHAR[]"
+    return f"CASE WHEN {column} IS NOT NULL THEN CASE {alias}.entity {' '.join(cases)} END END"
+
+
+def _loaded_keys_sql(entities: list[str]) -> str:
+    """(entity, key_values, file, time) of raw rows whose key some open problem has: only the key
+    columns of matching rows are read, never whole tables."""
+    contract = load_contract()
+    parts = [
+        f"SELECT '{e}' AS entity, {_key_list(e, 't')} AS key_values, t._file_id, t._ingested_at "
+        f"FROM {RAW}.{contract.entities[e].table} t "
+        f"WHERE {_key_list(e, 't')} IN (SELECT key_values FROM open WHERE entity = '{e}')"
+        for e in entities
+        if e in contract.entities
+    ]
+    return " UNION ALL ".join(parts) or (
+        "SELECT NULL::VARCHAR AS entity, NULL::VARCHAR[] AS key_values, NULL::VARCHAR AS _file_id, "
+        "NULL::TIMESTAMP AS _ingested_at WHERE false"
+    )
+
+
+_LATER_CLEAN_FILE = """
+    EXISTS (SELECT 1 FROM {raw}.ingest_log n
+            WHERE n.status = 'accepted' AND n.entity = open.entity AND n.run_id IS DISTINCT FROM open.run_id
+              AND n.ingested_at >= open.ingested_at AND n.ingested_at <= $as_of AND n.rows_rejected = 0
+              AND n.submitting_unit IS NOT DISTINCT FROM open.unit
+              AND n.period_year IS NOT DISTINCT FROM open.period_year
+              AND n.period_month IS NOT DISTINCT FROM open.period_month
+              AND n.region_code IS NOT DISTINCT FROM open.region_code)
+"""
+
+
+def uncovered(con: duckdb.DuckDBPyConnection, table: str, as_of: datetime) -> pd.DataFrame:
+    """Rows of `raw.rejected_rows` / `raw.value_findings` no later submission has covered by `as_of`: a
+    row with a key (`natural_key_json`, written at ingestion) until another file loads that key at or after
+    it; a row without one until a clean file of the same unit, ledger and period from a later run."""
+    entities = [r[0] for r in con.execute(f"SELECT DISTINCT entity FROM {RAW}.{table}").fetchall() if r[0]]
+    return con.execute(
+        f"""
+        WITH open AS (
+            SELECT r.*, coalesce(r.submitting_unit, l.submitting_unit) AS unit, l.run_id, l.period_year,
+                   l.period_month, l.region_code, {_stored_key_list(entities, "r")} AS key_values
+            FROM {RAW}.{table} r
+            LEFT JOIN {RAW}.ingest_log l ON l.log_id = r.log_id
+            WHERE r.ingested_at <= $as_of
+        ),
+        loaded AS ({_loaded_keys_sql(entities)})
+        SELECT open.unit, open.ingested_at AS submitted_at, open.file_name, open.sheet, open.source_row,
+               open.column_header AS field, open.message_zh AS problem, open.value AS observed,
+               open.rule AS rule_id, open.entity AS table_name,
+               array_to_string(open.key_values, ' / ') AS record_key
+        FROM open
+        WHERE NOT CASE
+            WHEN open.key_values IS NOT NULL THEN EXISTS (
+                SELECT 1 FROM loaded x
+                WHERE x.entity = open.entity AND x.key_values = open.key_values AND x._file_id <> open.file_id
+                  AND x._ingested_at >= open.ingested_at AND x._ingested_at <= $as_of)
+            ELSE {_LATER_CLEAN_FILE.format(raw=RAW)}
+        END
+        """,
+        {"as_of": as_of},
+    ).df()
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
+    """Rejected rows no later submission has covered by `as_of`."""
+    frame = uncovered(con, "rejected_rows", as_of)
+    frame["severity"] = "fatal"
+    frame["action"] = "退回（该行未入库）"
+    frame["kind"] = "接收退回"
+    return frame
+
+
+def quarantined_files(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
+    """Quarantined files (and landing entries moved aside unopened, which have no hash: ING-NOTFILE) until
+    a later accepted file whose name starts with theirs arrives. The same bytes quarantined again are one
+    entry (the latest); an entry without a hash is one per name."""
+    frame = con.execute(
+        rf"""
+        SELECT q.submitting_unit AS unit, q.ingested_at AS submitted_at, q.file_name,
+               NULL AS sheet, NULL AS source_row, NULL AS field, q.reason_zh AS problem, NULL AS observed,
+               q.reason_rule AS rule_id, q.entity AS table_name
+        FROM {RAW}.ingest_log q
+        WHERE q.status = 'quarantined' AND q.ingested_at <= $as_of
+          AND q.log_id = (SELECT max_by(x.log_id, x.ingested_at) FROM {RAW}.ingest_log x
+                          WHERE coalesce(x.sha256, 'name:' || x.file_name) = coalesce(q.sha256, 'name:' || q.file_name)
+                            AND x.status = 'quarantined' AND x.ingested_at <= $as_of)
+          AND NOT EXISTS (
+              SELECT 1 FROM {RAW}.ingest_log n
+              WHERE n.status = 'accepted' AND n.ingested_at >= q.ingested_at AND n.ingested_at <= $as_of
+                AND starts_with(n.file_name, regexp_replace(q.file_name, '\.[^.]*$', '')))
+        """,
+        {"as_of": as_of},
+    ).df()
+    frame["severity"] = "fatal"
+    frame["action"] = "隔离（整个文件未入库）"
+    frame["kind"] = "文件隔离"
+    return frame
+
+
+def value_findings(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
+    """Optional values ingestion could not read (stored as empty, the row kept): listed as 提示 until a
+    later file loads the row's natural key again (a corrected resubmission), like a rejected row."""
+    if not has_table(con, VALUE_FINDINGS):
+        return pd.DataFrame(columns=COLUMNS)
+    frame = uncovered(con, VALUE_FINDINGS, as_of)
+    frame["severity"] = "warning"
+    frame["action"] = "提示（该值未读取，行已入库）"
+    frame["kind"] = "值提示"
+    return frame
+
+
+def ingestion_problems(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
+    parts = [rejected_rows(con, as_of), quarantined_files(con, as_of), value_findings(con, as_of)]
+    frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
+    frame["unit"] = [
+        u if isinstance(u, str) and u else (_unit_from_name(f) or UNKNOWN_UNIT)
+        for u, f in zip(frame["unit"], frame["file_name"], strict=True)
+    ]
+    frame["rule_title"] = frame["kind"]
+    return frame.reindex(columns=COLUMNS)
+
+
+def open_problems(con: duckdb.DuckDBPyConnection, run: dict | None) -> pd.DataFrame:
+    """Every open problem as of a run (rule findings of the run + ingestion's), newest submission first."""
+    parts = []
+    if run is not None:
+        parts.append(dq_problems(con, run["run_id"]))
+    if has_table(con, "rejected_rows"):
+        as_of = run["started_at"] if run is not None else datetime.now()
+        parts.append(ingestion_problems(con, as_of))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = pd.concat(parts, ignore_index=True).astype(object)
+    frame = frame.where(frame.notna(), None)
+    order = frame.assign(_t=pd.to_datetime(frame["submitted_at"]), _r=pd.to_numeric(frame["source_row"]))
+    order = order.sort_values(
+        ["_t", "file_name", "sheet", "_r", "rule_id"],
+        ascending=[False, True, True, True, True],
+        na_position="last",
+    )
+    return order.drop(columns=["_t", "_r"]).reset_index(drop=True)
