@@ -112,7 +112,7 @@ The run id is the Dagster run id's first 12 characters (as in `raw.ingest_log.ru
   each other's rejections. Quarantined files — landing entries moved aside unopened (links, devices:
   `ING-NOTFILE`, no hash) included — stay until a later accepted file whose name starts with the
   quarantined file's name arrives. Optional values ingestion could not read (`raw.value_findings`, the row
-  kept) are listed as 提示 until a later file loads the row's key again. Findings without a unit (marts) go to the sheet `（全局/数据管理员）`. Every text
+  kept) are listed as 提示 until a later file loads the row's key again. A finding goes to the unit of the file its row came from (the row's unit, the log's, the file name's); a file that names no unit goes to its region's lead unit (发改) or, if none is known, to the region; only findings with no file (marts) go to the sheet `（全局/数据管理员）`. The HTML shows one line per rule × unit with the count and the first 5 rows; the xlsx keeps every row. Every text
   cell is a neutralised string (`textsafe.neutralise`, never a formula); the HTML escapes all ledger text.
 - Written by the Dagster asset `reports/dq_report` (group `reports`) in every run — it depends only on the
   raw log tables, so a blocked run still writes it; its low step priority runs it after the checks, dbt

@@ -2,7 +2,8 @@
 
 - `data/reports/数据质量报告.html` — one self-contained page (inline CSS, inline SVG, no script, no
   external resource: it renders offline and can be mailed): status, counts by severity with the change
-  since the previous run, a trend chart, a table per unit and per rule, every problem by unit.
+  since the previous run, a trend chart, a table per unit and per rule, then per unit one line per rule
+  with its count and first rows (reports/dq_aggregate.py: 73k findings of a province fit on a page).
 - `data/reports/退回修改清单.xlsx` — reports/return_list.py.
 
 Both list what is still open as of the run (reports/open_problems.py): the run's rule findings and what
@@ -21,6 +22,7 @@ import pandas as pd
 from xmdw.atomic import write_text_atomic
 from xmdw.paths import DataPaths
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
+from xmdw.reports.dq_aggregate import EXAMPLES, aggregate
 from xmdw.reports.open_problems import COLUMNS, has_table, open_problems
 from xmdw.reports.render import CSS
 from xmdw.reports.render import esc as _e
@@ -29,7 +31,6 @@ from xmdw.reports.return_list import ReportData, summary_by_unit_rule, write_ret
 
 HTML_NAME = "数据质量报告.html"
 XLSX_NAME = "退回修改清单.xlsx"
-DETAIL_LIMIT = 200  # problems per unit shown in the HTML page (the xlsx lists all)
 
 
 @dataclass
@@ -149,6 +150,29 @@ def _checked_new(run: dict) -> str:
     return f"（逐行规则只核验了新报送的 {int(new)} 行，其余行沿用上次结果；跨表规则全部重算）"
 
 
+def _aggregated_details(problems: pd.DataFrame) -> list[str]:
+    """Per unit a collapsible table: rule, problem, count, first rows, action — 73k findings of a
+    province fit on a page; the unit's xlsx sheet keeps every row."""
+    out = []
+    agg = aggregate(problems)
+    for unit, g in agg.groupby("unit", sort=True):
+        rows = [
+            [f"<span class='{r.severity}'>{_e(r.rule_id)}</span>", _e(r.rule_title), _e(r.problem),
+             str(int(r.count)), "<br>".join(_e(x) for x in r.examples)
+             + (f"<br><span class='small'>…另有 {int(r.count) - EXAMPLES} 行，见退回修改清单</span>"
+                if r.count > EXAMPLES else ""),
+             _e(r.action)]
+            for r in g.itertuples()
+        ]  # fmt: skip
+        out.append(
+            f"<details><summary>{_e(unit)}（{int(g['count'].sum())} 项，{len(g)} 条规则）</summary>"
+            + _table(["规则", "名称", "问题", "行数", f"前 {EXAMPLES} 行（文件 · 工作表 · 行 · 字段=值）", "处理"],
+                     rows, {3})
+            + "</details>"
+        )  # fmt: skip
+    return out
+
+
 def render_html(data: ReportData) -> str:
     p, prev = data.problems, data.previous_problems
     run = data.run or {}
@@ -236,29 +260,11 @@ def render_html(data: ReportData) -> str:
     passed = len(rr[rr["success"]]) if len(rr) else 0
     out.append(f"<p class='small'>本次共执行 {len(rr)} 条次规则检查，其中 {passed} 条次全部通过。</p>")
 
-    # details per unit
-    out.append("<h2>问题清单（按单位，最新在前）</h2>")
+    # details per unit: one line per rule with its count and first rows (the xlsx lists every row)
+    out.append("<h2>问题清单（按单位、规则汇总，每条列出前几行）</h2>")
     if p.empty:
         out.append("<p>无。</p>")
-    for unit, g in p.groupby("unit", sort=True):
-        rows = [
-            [_e(r.submitted_at), _e(r.file_name), _e(r.sheet), _e(r.source_row), _e(r.field), _e(r.record_key),
-             _e(r.problem), _e(r.observed), f"<span class='{r.severity}'>{_e(r.rule_id)}</span>", _e(r.action)]
-            for r in g.head(DETAIL_LIMIT).itertuples()
-        ]  # fmt: skip
-        more = (
-            f"<p class='small'>另有 {len(g) - DETAIL_LIMIT} 项，见退回修改清单。</p>"
-            if len(g) > DETAIL_LIMIT
-            else ""
-        )
-        out.append(
-            f"<details><summary>{_e(unit)}（{len(g)} 项）</summary>"
-            + _table(
-                ["报送时间", "文件", "工作表", "行号", "字段", "记录", "问题", "当前值", "规则", "处理"], rows
-            )
-            + more
-            + "</details>"
-        )
+    out += _aggregated_details(p)
     if len(data.notes):
         out.append("<h2>说明：未作判断的统计筛查</h2>")
         rows = [

@@ -25,6 +25,7 @@ import pandas as pd
 from xmdw.contract import load_contract
 from xmdw.ingestion.store import RAW
 from xmdw.quality.catalog import load_rules
+from xmdw.reports.dq_aggregate import attribute
 
 GLOBAL_UNIT = "（全局/数据管理员）"
 UNKNOWN_UNIT = "（未识别单位）"
@@ -75,10 +76,15 @@ def _action(blocking: bool, held: bool, severity: str, scope: str) -> str:
 def dq_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     frame = con.execute(
         f"""
-        SELECT submitting_unit AS unit, submitted_at, file_name, sheet, source_row,
-               coalesce(column_zh, column_name) AS field, message_zh AS problem, observed_value AS observed,
-               rule_id, severity, scope, held_back, blocking, record_key, table_name
-        FROM {RAW}.dq_results WHERE run_id = ? AND severity IN ('fatal', 'warning')
+        SELECT d.submitting_unit AS unit, d.submitted_at, d.file_name, d.sheet, d.source_row,
+               coalesce(d.column_zh, d.column_name) AS field, d.message_zh AS problem,
+               d.observed_value AS observed, d.rule_id, d.severity, d.scope, d.held_back, d.blocking,
+               d.record_key, d.table_name, l.unit AS file_unit, l.region_code,
+               (d.file_id IS NOT NULL OR d.file_name IS NOT NULL) AS has_file
+        FROM {RAW}.dq_results d
+        LEFT JOIN (SELECT file_id, any_value(submitting_unit) AS unit, any_value(region_code) AS region_code
+                   FROM {RAW}.ingest_log WHERE file_id IS NOT NULL GROUP BY file_id) l ON l.file_id = d.file_id
+        WHERE d.run_id = ? AND d.severity IN ('fatal', 'warning')
         """,
         [run_id],
     ).df()
@@ -91,8 +97,15 @@ def dq_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
         )
     ]
     frame["kind"] = "质量规则"
-    frame["unit"] = frame["unit"].where(frame["unit"].notna(), None)
-    frame.loc[frame["unit"].isna(), "unit"] = GLOBAL_UNIT
+    # the unit of the file the row came from; a file without one goes to its region (dq_aggregate.py)
+    frame["unit"] = [
+        attribute(u, fu, _unit_from_name(f if isinstance(f, str) else None), rc, bool(hf), GLOBAL_UNIT,
+                  UNKNOWN_UNIT)
+        for u, fu, f, rc, hf in zip(
+            frame["unit"], frame["file_unit"], frame["file_name"], frame["region_code"], frame["has_file"],
+            strict=True,
+        )
+    ]  # fmt: skip
     return frame.reindex(columns=COLUMNS)
 
 
@@ -162,7 +175,7 @@ def uncovered(con: duckdb.DuckDBPyConnection, table: str, as_of: datetime) -> pd
         loaded AS ({_loaded_keys_sql(entities)})
         SELECT open.unit, open.ingested_at AS submitted_at, open.file_name, open.sheet, open.source_row,
                open.column_header AS field, open.message_zh AS problem, open.value AS observed,
-               open.rule AS rule_id, open.entity AS table_name,
+               open.rule AS rule_id, open.entity AS table_name, open.region_code,
                array_to_string(open.key_values, ' / ') AS record_key
         FROM open
         WHERE NOT CASE
@@ -194,7 +207,7 @@ def quarantined_files(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.Dat
         rf"""
         SELECT q.submitting_unit AS unit, q.ingested_at AS submitted_at, q.file_name,
                NULL AS sheet, NULL AS source_row, NULL AS field, q.reason_zh AS problem, NULL AS observed,
-               q.reason_rule AS rule_id, q.entity AS table_name
+               q.reason_rule AS rule_id, q.entity AS table_name, q.region_code
         FROM {RAW}.ingest_log q
         WHERE q.status = 'quarantined' AND q.ingested_at <= $as_of
           AND q.log_id = (SELECT max_by(x.log_id, x.ingested_at) FROM {RAW}.ingest_log x
@@ -229,9 +242,10 @@ def ingestion_problems(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.Da
     parts = [rejected_rows(con, as_of), quarantined_files(con, as_of), value_findings(con, as_of)]
     frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
     frame["unit"] = [
-        u if isinstance(u, str) and u else (_unit_from_name(f) or UNKNOWN_UNIT)
-        for u, f in zip(frame["unit"], frame["file_name"], strict=True)
-    ]
+        attribute(u, None, _unit_from_name(f if isinstance(f, str) else None), rc, True, GLOBAL_UNIT,
+                  UNKNOWN_UNIT)
+        for u, f, rc in zip(frame["unit"], frame["file_name"], frame["region_code"], strict=True)
+    ]  # fmt: skip
     frame["rule_title"] = frame["kind"]
     return frame.reindex(columns=COLUMNS)
 
