@@ -39,8 +39,10 @@ browser:
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
+# Two workers, one test file each (module fixtures stay in one process): the pipeline tests are CPU-bound
+# and the machines have two cores.
 test: prepare fonts browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Long-running tests (province-scale generation etc.), not part of `make test`
 test-heavy: prepare

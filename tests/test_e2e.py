@@ -144,24 +144,26 @@ def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, cap
     assert "marts" not in schemas  # ingestion only: no dbt models were built
 
 
-def test_dbt_unit_tests(data_dir):
+def test_dbt_unit_tests(data_dir, tmp_path):
     """Production builds leave dbt's unit tests out (orchestration/dbt.py); they run here, on a built
-    warehouse (dbt-duckdb reads the inputs' column types from it)."""
+    warehouse (dbt-duckdb reads the inputs' column types from it). Own target folder: tests run in
+    parallel and others read the shared manifest meanwhile."""
     import json
     import subprocess
 
-    from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
+    from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
+    target = tmp_path / "dbt_target"
     _ledgers(data_dir.landing, [["P1", "甲", 2024, 3, 300, 300], ["P3", "丙", 2024, 3, 30, 30]])
     assert run_pipeline().success
     proc = subprocess.run(
         [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", str(DBT_TARGET_DIR)],
+        + ["--target-path", str(target)],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
-    results = json.loads((DBT_TARGET_DIR / "run_results.json").read_text(encoding="utf-8"))["results"]
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     assert len(results) >= 20 and {r["status"] for r in results} == {"pass"}
