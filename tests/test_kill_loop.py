@@ -65,7 +65,7 @@ POINTS: list[tuple[str, float]] = [
 TABLES_SQL = (
     "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('marts', 'ref') ORDER BY 1, 2"
 )
-RUN_COLUMNS = {"run_id", "checked_at", "is_latest_run"}  # differ between any two runs by construction
+RUN_COLUMNS = {"run_id", "checked_at", "is_latest_run", "ingested_at"}  # wall-clock: differ by construction
 
 
 def _digest(db: Path, *, for_comparison: bool = False) -> dict[str, str]:
