@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(XMDW_DATA_DIR)/dagster_home
 
-.PHONY: install prepare fonts browser run test test-heavy lint format ui templates demo bench bench-nation clean contract
+.PHONY: install prepare fonts browser run test test-fast test-heavy lint format ui templates demo bench bench-nation clean contract
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 not found" && exit 1)
@@ -43,6 +43,10 @@ browser:
 # and the machines have two cores.
 test: prepare fonts browser
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# Your own loop: everything that does not build a whole pipeline (tests marked e2e or heavy are left out)
+test-fast: prepare
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not heavy and not e2e"
 
 # Long-running tests (province-scale generation etc.), not part of `make test`
 test-heavy: prepare

@@ -20,6 +20,8 @@ from xmdw.reports.bulletin import (
     months_with_data,
 )
 
+pytestmark = pytest.mark.e2e  # builds the demo pipeline in a module fixture
+
 MONTH = "2024-06"
 REGIONS = {"610728": "镇巴县", "511902": "巴州区"}
 

@@ -17,6 +17,8 @@ from xmdw.quality.catalog import rule_by_id
 from xmdw.quality.results import validate
 from xmdw.reports import write_dq_report
 
+pytestmark = pytest.mark.e2e  # builds the demo pipeline in a module fixture
+
 # What each kind of injected problem is, in the catalog.
 KIND_RULE = {
     "stats_library_below_threshold": "C1",
