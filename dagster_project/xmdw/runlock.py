@@ -13,7 +13,6 @@ this lock.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ try:  # POSIX only; the warehouse runs on Linux servers.
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
+from xmdw.console import now_cst
 from xmdw.filemodes import OWNER_FILE
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
@@ -65,7 +65,7 @@ def _try_lock(fh) -> bool:
 
 
 def _write_holder(fh, command: str) -> None:
-    started = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    started = now_cst().strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
     fh.seek(0)
     fh.truncate()
     fh.write(f"{os.getpid()}\n{started}\n{command}\n")
