@@ -66,7 +66,7 @@ contract: install
 	$(BIN)/python -m xmdw.quality.docs
 
 ui: prepare
-	$(BIN)/dagster dev -m xmdw.definitions
+	$(BIN)/dagster dev -m xmdw.defs.definitions
 
 templates: install
 	$(BIN)/xmdw template templates

@@ -176,7 +176,7 @@ def main() -> int:
     if args.warehouse:
         warehouse = Path(args.warehouse)
     else:
-        from xmdw.paths import data_paths
+        from xmdw.core.paths import data_paths
 
         warehouse = data_paths().warehouse
     return 0 if check(warehouse) else 1

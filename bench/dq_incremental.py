@@ -26,8 +26,8 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 import duckdb
-from xmdw.paths import DataPaths
-from xmdw.settings import configure_environment
+from xmdw.core.paths import DataPaths
+from xmdw.core.settings import configure_environment
 step, data = sys.argv[1], Path(sys.argv[2])
 paths = configure_environment(DataPaths(data))
 t = time.perf_counter()
@@ -78,7 +78,7 @@ def child(step: str, data: Path, *args: str) -> dict:
 def generate(cache: Path, scale: str) -> Path:
     landing = cache / "landing"
     if not landing.exists():
-        code = "import sys; from pathlib import Path; from xmdw.demo import generate; generate(Path(sys.argv[1]), sys.argv[2])"
+        code = "import sys; from pathlib import Path; from xmdw_demo import generate; generate(Path(sys.argv[1]), sys.argv[2])"
         subprocess.run([PYTHON, "-c", code, str(cache / "partial"), scale], check=True)
         (cache / "partial").rename(landing)
     return landing

@@ -18,9 +18,9 @@ from pathlib import Path
 import xlsxwriter
 
 from xmdw.contract import load_contract
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion.batch import ingest_landing, landing_files
 from xmdw.ingestion.parser import parse_file
-from xmdw.paths import DataPaths
 
 HEADER = [
     "序号",

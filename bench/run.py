@@ -169,9 +169,9 @@ def stage_cmd(stage: str, data_dir: Path, month: str | None = None) -> list[str]
 
 
 def dbt_cmd() -> list[str]:
-    # the same build the Dagster dbt asset runs (xmdw.orchestration.dbt.dbt_build_args())
+    # the same build the Dagster dbt asset runs (xmdw.defs.dbt.dbt_build_args())
     target = os.environ.get("DBT_TARGET_PATH") or str(DBT_PROJECT_DIR / "target")
-    from xmdw.orchestration.dbt_cli import dbt_build_args
+    from xmdw.defs.dbt_cli import dbt_build_args
 
     args = dbt_build_args()
     return [DBT, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", target, "--quiet"]
@@ -244,7 +244,7 @@ def ensure_generated(base: Path, scale: str, seed: int = 2024) -> Path:
     tmp.mkdir(parents=True)
     # in a child process: the runner stays small (a child's peak RSS counts its parent's at fork time)
     code = (
-        "import json, sys, time; from pathlib import Path; from xmdw.demo import generate; "
+        "import json, sys, time; from pathlib import Path; from xmdw_demo import generate; "
         "p = json.loads(sys.argv[2]); t = time.perf_counter(); s = generate(Path(sys.argv[1]), **p); "
         "print(json.dumps({'params': p, 'seconds': round(time.perf_counter() - t, 1), "
         "'files': s.files_written, 'rows': s.rows_by_entity}, ensure_ascii=False))"

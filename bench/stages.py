@@ -23,8 +23,8 @@ UNAVAILABLE = 3
 
 
 def _paths(data_dir: Path):
-    from xmdw.paths import DataPaths
-    from xmdw.settings import configure_environment
+    from xmdw.core.paths import DataPaths
+    from xmdw.core.settings import configure_environment
 
     return configure_environment(DataPaths(data_dir))
 

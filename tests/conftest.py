@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xmdw.paths import DataPaths
+from xmdw.core.paths import DataPaths
 
 # One Dagster instance folder for the whole session, outside any test's data dir.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

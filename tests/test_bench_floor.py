@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from xmdw_demo import generate
 
-from xmdw.demo import generate
-from xmdw.paths import DataPaths
-from xmdw.pipeline import run_pipeline
+from xmdw.core.paths import DataPaths
+from xmdw.defs.pipeline import run_pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from check_floor import check  # noqa: E402

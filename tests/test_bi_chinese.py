@@ -184,7 +184,7 @@ def test_naming_rules_for_duplicates_missing_labels_and_quotes() -> None:
 def test_help_is_chinese_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     """No English sentence outside brackets: no run of three or more English words once bracketed parts
     (…), （…）, […], {…} are removed; commands, options and paths are single words."""
-    from xmdw.cli import build_parser, main
+    from xmdw.cli.main import build_parser, main
 
     parser = build_parser()
     commands = [

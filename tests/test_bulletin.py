@@ -11,7 +11,7 @@ import pytest
 from bulletin_figures_sql import BZ, ZB, expected_figures
 from python_calamine import CalamineWorkbook
 
-from xmdw.paths import DataPaths
+from xmdw.core.paths import DataPaths
 from xmdw.reports.bulletin import (
     NoDataForPeriod,
     build_monthly_bulletin,
@@ -28,8 +28,9 @@ REGIONS = {"610728": "镇巴县", "511902": "巴州区"}
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from xmdw.demo import generate
-    from xmdw.pipeline import run_pipeline
+    from xmdw_demo import generate
+
+    from xmdw.defs.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("bulletin") / "data"
     with pytest.MonkeyPatch.context() as mp:
@@ -245,7 +246,7 @@ def test_quarterly_scorecard_and_year_end_evaluation(warehouse, period_reports, 
 
 
 def test_cli_writes_the_latest_month_by_default(warehouse, tmp_path, capsys, monkeypatch):
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     assert main(["report", "--database", str(warehouse), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "月通报_2024-12.xlsx").exists()

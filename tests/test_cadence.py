@@ -18,16 +18,16 @@ from dagster import (
     build_sensor_context,
 )
 
-from xmdw.orchestration.partitions import MONTHLY, QUARTERLY, previous_month, previous_quarter, quarter_of
-from xmdw.orchestration.sensors import landing_fingerprint, stale_bulletins
-from xmdw.pipeline import latest_periods
+from xmdw.defs.partitions import MONTHLY, QUARTERLY, previous_month, previous_quarter, quarter_of
+from xmdw.defs.pipeline import latest_periods
+from xmdw.defs.sensors import landing_fingerprint, stale_bulletins
 
 CST = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
 def defs():
-    from xmdw.definitions import defs
+    from xmdw.defs.definitions import defs
 
     return defs
 

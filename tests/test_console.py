@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from ledgers import PLAN_HEADER, PROGRESS_HEADER, write_xlsx
 
-from xmdw import console
-from xmdw.paths import DataPaths
-from xmdw.run_summary import MAX_LINES, Finding, Published, RunSummary
+from xmdw.core import console
+from xmdw.core.paths import DataPaths
+from xmdw.reports.run_summary import MAX_LINES, Finding, Published, RunSummary
 
 PROJECTS = ["项目编号", "项目名称", "区划代码", "四个一批阶段", "总投资", "牵头单位", "建设性质", "是否入库", "入库时间", "实际开工时间"]  # fmt: skip
 B7_HELD = Finding("B7", "建设性质在代码表中", "项目基本信息台账", "fatal", "row", 1, 1, False, False)
@@ -48,7 +48,7 @@ def _ledgers(landing: Path) -> None:
 def test_run_with_a_held_back_row_and_nothing_published(data_dir: DataPaths, capsys) -> None:
     """One real `xmdw run` (Dagster, GX, dbt) on three small ledgers, with data/serving unusable (a file
     where the folder should be): the publish step fails, so nothing is published and the exit status is 1."""
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     _ledgers(data_dir.landing)
     data_dir.serving.write_text("not a folder", encoding="utf-8")

@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 
 from xmdw.contract import load_contract, normalise_header
 from xmdw.contract.render import rendered_files
-from xmdw.templates import HEADER_ROW, UNITS_ROW, drop_down, header_text, write_templates
+from xmdw.ingestion.templates import HEADER_ROW, UNITS_ROW, drop_down, header_text, write_templates
 
 C = load_contract()
 

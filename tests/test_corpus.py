@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from corpus.build_corpus import CASES, GROUPS, build
 
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion import batch as batch_mod
 from xmdw.ingestion.batch import ingest_landing
 from xmdw.ingestion.workbook import read_file
-from xmdw.paths import DataPaths
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 

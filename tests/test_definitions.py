@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from ledgers import write_xlsx
 
-from xmdw.paths import DataPaths
-from xmdw.pipeline import run_pipeline
+from xmdw.core.paths import DataPaths
+from xmdw.defs.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
 

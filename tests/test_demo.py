@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from xmdw_demo import DemoSummary, generate
 
 from xmdw.contract import load_contract
-from xmdw.demo import DemoSummary, generate
 from xmdw.ingestion.parser import ParsedFile, parse_file
 from xmdw.ingestion.problems import FileRejected
 

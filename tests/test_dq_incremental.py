@@ -113,7 +113,7 @@ def _findings(paths, run_id: str, file_name: str) -> list[tuple]:
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """Run 1 on the first delivery (full), run 2 after the second delivery (incremental), run 3 a full run
     on the same data as run 2; the exclusions are read after runs 2 and 3."""
-    from xmdw.paths import DataPaths
+    from xmdw.core.paths import DataPaths
 
     root = tmp_path_factory.mktemp("incremental") / "data"
     mp = pytest.MonkeyPatch()

@@ -15,7 +15,7 @@ import pytest
 from ledgers import PLAN_HEADER, PROGRESS_HEADER, write_xlsx
 from python_calamine import CalamineWorkbook
 
-from xmdw.pipeline import run_pipeline
+from xmdw.defs.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
 

@@ -9,10 +9,10 @@ from pathlib import PurePosixPath
 import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
+from xmdw_demo import generate
 
-from xmdw.demo import generate
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion.batch import ingest_landing
-from xmdw.paths import DataPaths
 from xmdw.quality.catalog import rule_by_id
 from xmdw.quality.results import validate
 from xmdw.reports import write_dq_report

@@ -13,10 +13,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import ensure_schema, insert_records
 from xmdw.reports import write_dq_report
 from xmdw.reports.dq_aggregate import region_unit
 from xmdw.reports.open_problems import GLOBAL_UNIT
+from xmdw.warehouse.store import ensure_schema, insert_records
 
 RUN = "dq-agg"
 AT = datetime(2024, 4, 6, 9, 0)

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import LOG_TABLES, ensure_schema
 from xmdw.quality.catalog import is_mart, load_rules
 from xmdw.quality.gx_runner import prepare, validate_table
 from xmdw.quality.outcomes import TableValidation
+from xmdw.warehouse.store import LOG_TABLES, ensure_schema
 
 C = load_contract()
 INGESTED = datetime(2025, 1, 10, 9, 30)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from ledgers import PLAN_HEADER, PROGRESS_HEADER, PROJECT_HEADER, write_xlsx
 
-from xmdw.pipeline import run_pipeline
+from xmdw.defs.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +86,7 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
     the generator says they should."""
     import json
 
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     assert main(["run", "--demo-if-empty"]) == 0
     out = capsys.readouterr().out
@@ -122,7 +122,7 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
 
 
 def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, capsys):
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     src = tmp_path / "incoming"
     write_xlsx(
@@ -145,13 +145,13 @@ def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, cap
 
 
 def test_dbt_unit_tests(data_dir, tmp_path):
-    """Production builds leave dbt's unit tests out (orchestration/dbt.py); they run here, on a built
+    """Production builds leave dbt's unit tests out (defs/dbt.py); they run here, on a built
     warehouse (dbt-duckdb reads the inputs' column types from it). Own target folder: tests run in
     parallel and others read the shared manifest meanwhile."""
     import json
     import subprocess
 
-    from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     target = tmp_path / "dbt_target"
     _ledgers(data_dir.landing, [["P1", "甲", 2024, 3, 300, 300], ["P3", "丙", 2024, 3, 30, 30]])

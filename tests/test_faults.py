@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xmdw.diskspace import DiskFullError
-from xmdw.paths import DataPaths
+from xmdw.core.diskspace import DiskFullError
+from xmdw.core.paths import DataPaths
 from xmdw.serving import publish, serving_paths
 
 XMDW = str(Path(sys.executable).with_name("xmdw"))
@@ -96,13 +96,13 @@ def test_second_run_waits_or_says_in_chinese_that_a_run_is_in_progress(
 
 
 def test_run_lock_is_reentrant_released_and_waits_no_longer_than_asked(tmp_path: Path) -> None:
-    from xmdw.runlock import RunInProgress, run_lock
+    from xmdw.core.runlock import RunInProgress, run_lock
 
     lock = tmp_path / ".xmdw-run.lock"
     other = [
         sys.executable,
         "-c",
-        f"from xmdw.runlock import run_lock\nwith run_lock({str(lock)!r}, wait=0): pass",
+        f"from xmdw.core.runlock import run_lock\nwith run_lock({str(lock)!r}, wait=0): pass",
     ]
     with run_lock(lock), run_lock(lock):  # the CLI holds it, run_pipeline takes it again
         refused = subprocess.run(other, capture_output=True, text=True, timeout=60)
@@ -110,7 +110,11 @@ def test_run_lock_is_reentrant_released_and_waits_no_longer_than_asked(tmp_path:
     assert subprocess.run(other, timeout=60).returncode == 0, "released after the outer block"
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from xmdw.runlock import run_lock\nwith run_lock({str(lock)!r}): input()"],
+        [
+            sys.executable,
+            "-c",
+            f"from xmdw.core.runlock import run_lock\nwith run_lock({str(lock)!r}): input()",
+        ],
         stdin=subprocess.PIPE,
         text=True,
     )

@@ -12,10 +12,10 @@ import pytest
 from dagster import AssetCheckSeverity
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import ensure_schema
-from xmdw.orchestration.checks import check_result
+from xmdw.defs.checks import check_result
 from xmdw.quality.catalog import load_rules, rule_by_id, rules_for
 from xmdw.quality.gx_runner import read_findings, validate_findings, validate_frame, validate_table
+from xmdw.warehouse.store import ensure_schema
 
 # Rules that need nothing but the frame's own columns (+ C3's precomputed flag).
 FRAME_RULES = [

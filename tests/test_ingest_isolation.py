@@ -15,9 +15,10 @@ from ledgers import PROGRESS_HEADER, write_csv, write_xlsx
 
 from xmdw.contract import load_contract
 from xmdw.ingestion import batch as batch_mod
-from xmdw.ingestion import filing, parser, store, workbook
+from xmdw.ingestion import filing, parser, workbook
 from xmdw.ingestion.batch import ingest_landing, ingest_paths
-from xmdw.templates import write_template
+from xmdw.ingestion.templates import write_template
+from xmdw.warehouse import store
 
 OLD = 1_700_000_000
 

@@ -219,7 +219,7 @@ def test_duplicate_keys_in_one_file_are_rejected(tmp_path):
 
 
 def test_template_example_row_is_skipped(tmp_path):
-    from xmdw.templates import write_template
+    from xmdw.ingestion.templates import write_template
 
     path = write_template(C.entity("monthly_progress"), tmp_path, C)
     pf = parse(path)

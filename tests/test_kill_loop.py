@@ -1,7 +1,7 @@
 """kill -9 at 24 points of `xmdw run`, from start-up through ingestion, checks, dbt, publish and inside
 report writes (issue 11, item 6). Heavy: `make test-heavy` (about 15-20 minutes on 2 cores).
 
-The runs are frozen at named points (xmdw.faultpoints: hooks in the code and Dagster's own step, log and
+The runs are frozen at named points (xmdw.core.faultpoints: hooks in the code and Dagster's own step, log and
 materialisation events) and the whole process group — dbt included — is killed with SIGKILL there, or a
 moment later for the points marked with a delay. Each run starts on what the previous kill left. After
 every kill:
@@ -28,7 +28,7 @@ import pytest
 from ledgers import PLAN_HEADER, PROGRESS_HEADER, PROJECT_HEADER, write_xlsx
 from python_calamine import CalamineWorkbook
 
-from xmdw.paths import DataPaths
+from xmdw.core.paths import DataPaths
 from xmdw.serving import serving_paths
 
 pytestmark = pytest.mark.heavy

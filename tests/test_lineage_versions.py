@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from ledgers import PROGRESS_HEADER, write_xlsx
 
+from xmdw.core.paths import DataPaths
 from xmdw.lineage.diff import diff_versions
 from xmdw.lineage.explain import explain, render_zh
-from xmdw.paths import DataPaths
 from xmdw.reports.blocks import rate_blocks, target_blocks
 from xmdw.reports.bulletin import build_monthly_bulletin
 from xmdw.reports.document import Document, Part, Text, render_html
@@ -38,8 +38,9 @@ def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """v0001 = demo; 月通报 2024-11 from v0001; corrected November row of one key project; v0002."""
-    from xmdw.demo import generate
-    from xmdw.pipeline import run_pipeline
+    from xmdw_demo import generate
+
+    from xmdw.defs.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("lineage") / "data"
     with pytest.MonkeyPatch.context() as mp:
@@ -139,7 +140,7 @@ def test_explain_traces_the_completion_down_to_the_resubmitted_row(scenario):
 
 
 def test_explain_cli_prints_a_target_chain_in_chinese(scenario, capsys, monkeypatch):
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     monkeypatch.setenv("XMDW_DATA_DIR", str(scenario["paths"].root))
     code = main(["explain", "ZB2024-037", "--region", "镇巴县", "--month", "2024-11"])
@@ -169,7 +170,7 @@ def test_diff_lists_changed_figures_and_the_resubmission(scenario):
 
 
 def test_diff_cli_against_the_bulletins_version(scenario, capsys, monkeypatch):
-    from xmdw.cli import main
+    from xmdw.cli.main import main
 
     monkeypatch.setenv("XMDW_DATA_DIR", str(scenario["paths"].root))
     assert main(["diff", "--month", "2024-11"]) == 0

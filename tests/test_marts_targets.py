@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from ledgers import write_xlsx
 
-from xmdw.paths import DataPaths
-from xmdw.pipeline import run_pipeline
+from xmdw.core.paths import DataPaths
+from xmdw.defs.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
 INDICATOR_HEADER = ["区划代码", "指标代码", "指标名称", "年度", "月份", "完成值", "计量单位"]

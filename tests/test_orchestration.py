@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from xmdw.orchestration.dbt import group_for
-from xmdw.orchestration.dbt_cli import dbt_build_args
+from xmdw.defs.dbt import group_for
+from xmdw.defs.dbt_cli import dbt_build_args
 
 
 def test_dbt_build_args():
@@ -41,7 +41,7 @@ def test_group_for_maps_folders_to_groups():
 def test_one_lineage_graph_from_ingestion_to_marts():
     from dagster import AssetKey
 
-    from xmdw.definitions import defs
+    from xmdw.defs.definitions import defs
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -60,6 +60,6 @@ def test_one_lineage_graph_from_ingestion_to_marts():
 
 
 def test_dagster_definitions_validate():
-    dagster = [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "xmdw.definitions"]
+    dagster = [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "xmdw.defs.definitions"]
     proc = subprocess.run(dagster, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xmdw.paths import DataPaths
+from xmdw.core.paths import DataPaths
 from xmdw.reports.document import Chart, Col, Document, Part, Table, Text, render_html
 from xmdw.reports.xlsx_out import write_xlsx
 from xmdw.serving import publish, serving_paths

@@ -70,7 +70,7 @@ def test_reader_never_blocked_and_stale_bulletins_rebuilt(data_dir, tmp_path):
     assert _one(served, "SELECT version_id FROM meta.publish_version") == [("v0001",)]
     assert "数据版本：v0001" in (data_dir.reports / "月通报_2024-12.html").read_text(encoding="utf-8")
 
-    from xmdw.pipeline import run_pipeline
+    from xmdw.defs.pipeline import run_pipeline
 
     assert run_pipeline("xmdw_bulletin", partition_key="2024-10").success  # an earlier bulletin, as issued
 
@@ -111,7 +111,7 @@ def test_reader_never_blocked_and_stale_bulletins_rebuilt(data_dir, tmp_path):
 
     # the resubmission sensor: November corrected -> the November-or-later bulletins already issued
     with DagsterInstance.get() as instance:
-        from xmdw.orchestration.sensors import bulletins_after_resubmission
+        from xmdw.defs.sensors import bulletins_after_resubmission
 
         run = instance.get_run_records(limit=20)
         last = next(r.dagster_run for r in run if r.dagster_run.job_name == "xmdw_build_all")

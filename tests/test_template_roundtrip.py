@@ -19,7 +19,14 @@ from xmdw.contract import Column, Entity, load_contract
 from xmdw.ingestion.batch import ingest_landing
 from xmdw.ingestion.parser import parse_file
 from xmdw.ingestion.problems import FileRejected
-from xmdw.templates import CODE_SHEET, EXAMPLE_ROW, HEADER_ROW, comment_text, drop_down, write_templates
+from xmdw.ingestion.templates import (
+    CODE_SHEET,
+    EXAMPLE_ROW,
+    HEADER_ROW,
+    comment_text,
+    drop_down,
+    write_templates,
+)
 
 C = load_contract()
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}

@@ -19,8 +19,8 @@ import pytest
 from ledgers import PROGRESS_HEADER, write_xlsx
 from openpyxl import load_workbook
 
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion.batch import ingest_landing
-from xmdw.paths import DataPaths
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"

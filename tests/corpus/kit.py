@@ -13,7 +13,7 @@ import xlsxwriter
 
 from xmdw.contract import load_contract
 from xmdw.ingestion.safe_io import display_name
-from xmdw.templates import EXAMPLE_MARK, _example, header_text
+from xmdw.ingestion.templates import EXAMPLE_MARK, _example, header_text
 
 CONTRACT = load_contract()
 OLD_MTIME = 1_700_000_000  # files "dropped" long ago: no copy in progress

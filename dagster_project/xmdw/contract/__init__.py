@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from xmdw.paths import SEEDS_DIR
+from xmdw.core.paths import SEEDS_DIR
 
 CONTRACT_FILE = Path(__file__).with_name("contract.yml")
 

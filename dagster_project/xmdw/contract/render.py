@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from xmdw.contract import LINEAGE_COLUMNS, Column, Contract, Entity, load_contract
-from xmdw.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from xmdw.core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging" / "raw"
 GENERATED = "generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit"

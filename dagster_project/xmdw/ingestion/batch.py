@@ -21,15 +21,16 @@ from pathlib import Path
 import duckdb
 
 from xmdw.contract import Contract, load_contract
-from xmdw.ingestion import diagnosis, file_log, filing, store
+from xmdw.core.paths import DataPaths
+from xmdw.core.settings import ingest_limits
+from xmdw.ingestion import diagnosis, file_log, filing
 from xmdw.ingestion.landing import current_signature, is_young, landing_files, scan_landing, settle
 from xmdw.ingestion.parser import ParsedFile, parse_workbook
 from xmdw.ingestion.problems import FileRejected, Problem
 from xmdw.ingestion.refusals import GONE, STILL_WRITING, crash_problem, refuse_empty
 from xmdw.ingestion.safe_io import NotRegularFile, display_name, sha256_of
 from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
-from xmdw.paths import DataPaths
-from xmdw.settings import ingest_limits
+from xmdw.warehouse import store
 
 __all__ = ["BatchResult", "FileOutcome", "ingest_file", "ingest_landing", "ingest_paths", "landing_files"]
 

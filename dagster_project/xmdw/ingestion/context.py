@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from xmdw.core.paths import SEEDS_DIR
 from xmdw.ingestion import values as V
 from xmdw.ingestion.problems import FileRejected, Problem
-from xmdw.paths import SEEDS_DIR
 
 UNIT_LINE_RE = re.compile(r"(金额)?单位[:：]\s*(元|千元|万元|亿元|万美元|美元)")
 REPORTER_RE = re.compile(

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from xmdw.core.paths import SEEDS_DIR
+from xmdw.core.settings import IngestLimits
 from xmdw.ingestion.limits import UnreadableFile, check_area
 from xmdw.ingestion.problems import Problem
-from xmdw.paths import SEEDS_DIR
-from xmdw.settings import IngestLimits
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 DELIMITERS = (",", "\t", ";", "|")

@@ -19,10 +19,10 @@ from dataclasses import replace
 
 import duckdb
 
-from xmdw.ingestion import store
 from xmdw.ingestion.parser import ParsedFile
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.rows import KEPT_NOTE_ZH
+from xmdw.warehouse import store
 
 QUARANTINED_NOTE_ZH = "；文件已隔离，本行未导入，请一并改正"
 QUARANTINED_NOTE_EN = "; the file was quarantined, nothing was loaded"

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.ingestion import filing, store
+from xmdw.core.paths import DataPaths
+from xmdw.ingestion import filing
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.safe_io import display_name
-from xmdw.paths import DataPaths
+from xmdw.warehouse import store
 
 
 def log_base(run_id: str, path: Path, sha: str | None) -> dict:

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from xmdw.ingestion import store
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion.landing import KIND_ZH, NOT_A_FILE_RULE
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.safe_io import (
@@ -23,7 +23,7 @@ from xmdw.ingestion.safe_io import (
     safe_name,
     write_private_text,
 )
-from xmdw.paths import DataPaths
+from xmdw.warehouse import store
 
 
 def unique_target(folder: Path, name: str, tag: str) -> Path:

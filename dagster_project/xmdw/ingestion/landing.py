@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xmdw.core.settings import IngestLimits
 from xmdw.ingestion.safe_io import display_name
 from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
-from xmdw.settings import IngestLimits
 
 NOT_A_FILE_RULE = "ING-NOTFILE"
 KIND_ZH = {

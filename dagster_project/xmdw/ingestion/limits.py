@@ -1,12 +1,12 @@
 """Why a file cannot be read at all, and the resource limits a submitted file is held to.
 
-The limits themselves are settings (`xmdw.settings.ingest_limits`, environment variables with defaults
+The limits themselves are settings (`xmdw.core.settings.ingest_limits`, environment variables with defaults
 listed in docs/reliability.md); this module turns a breach into the bilingual refusal the unit sees.
 """
 
 from __future__ import annotations
 
-from xmdw.settings import IngestLimits
+from xmdw.core.settings import IngestLimits
 
 
 class UnreadableFile(Exception):

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from xmdw.core.settings import IngestLimits, ingest_limits
 from xmdw.ingestion import xlsx_guard
 from xmdw.ingestion.csv_reader import decode_csv_bytes, parse_csv_text
 from xmdw.ingestion.limits import UnreadableFile, check_area, check_file_size
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.safe_io import display_name, open_regular
-from xmdw.settings import IngestLimits, ingest_limits
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 CSV_SUFFIXES = {".csv", ".txt"}

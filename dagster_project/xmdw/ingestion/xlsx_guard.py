@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.etree import ElementTree
 
+from xmdw.core.settings import IngestLimits
 from xmdw.ingestion.limits import UnreadableFile, check_area, check_part, check_unzipped
-from xmdw.settings import IngestLimits
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xmdw.paths import data_paths
+from xmdw.core.paths import data_paths
 
 
 def _month(text: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from functools import cache
 import yaml
 
 from xmdw.contract import load_contract
-from xmdw.paths import EXPECTATIONS_DIR
+from xmdw.core.paths import EXPECTATIONS_DIR
 
 CATALOG_FILE = EXPECTATIONS_DIR / "rules.yml"
 SEVERITIES = {"fatal", "warning"}

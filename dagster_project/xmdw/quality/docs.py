@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from xmdw.paths import PROJECT_ROOT
+from xmdw.core.paths import PROJECT_ROOT
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, Rule, load_rules
 
 DOC_FILE = PROJECT_ROOT / "docs" / "data_quality.md"

@@ -24,11 +24,11 @@ from datetime import datetime
 import duckdb
 
 from xmdw.contract import CONTRACT_FILE
-from xmdw.ingestion.store import RAW
-from xmdw.paths import SEEDS_DIR
+from xmdw.core.paths import SEEDS_DIR
 from xmdw.quality.catalog import CATALOG_FILE
 from xmdw.quality.outcomes import Finding, TableValidation
 from xmdw.quality.relations import SEEN
+from xmdw.warehouse.store import RAW
 
 CHECKED = "dq_checked_files"
 RUNNER_REVISION = "1"

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 import duckdb
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import RAW
-from xmdw.paths import SEEDS_DIR
+from xmdw.core.paths import SEEDS_DIR
 from xmdw.quality.catalog import catalog_views, entity_tables, is_mart, mart_keys
+from xmdw.warehouse.store import RAW
 
 HELD = "dq_held"
 SEEN = "dq_seen"

@@ -21,12 +21,12 @@ import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import LOG_TABLES, RAW, ensure_schema, insert_records
 from xmdw.quality import incremental
 from xmdw.quality.catalog import Rule, is_mart, mart_tables_with_rules, raw_tables_with_rules
 from xmdw.quality.gx_runner import NEW_ROWS, validate_rows, validate_table_rules
 from xmdw.quality.outcomes import RuleOutcome, TableValidation
 from xmdw.quality.relations import hold, hold_recorded, prepare, release
+from xmdw.warehouse.store import LOG_TABLES, RAW, ensure_schema, insert_records
 
 
 @dataclass

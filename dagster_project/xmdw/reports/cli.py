@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from xmdw.paths import data_paths
+from xmdw.core.paths import data_paths
 
 
 def default_database() -> Path:

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from xmdw.atomic import atomic_path
+from xmdw.core.atomic import atomic_path
 from xmdw.reports import mart_reader as mr
 from xmdw.reports import narrative
 from xmdw.reports.blocks import (

@@ -18,7 +18,7 @@ from functools import cache
 
 import pandas as pd
 
-from xmdw.paths import SEEDS_DIR
+from xmdw.core.paths import SEEDS_DIR
 
 EXAMPLES = 5  # rows shown per (unit, rule) line in the HTML page
 LEAD_MARK = "发改"  # the department that leads key-project work in a county (牵头单位)

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from xmdw.atomic import write_text_atomic
-from xmdw.paths import DataPaths
+from xmdw.core.atomic import write_text_atomic
+from xmdw.core.paths import DataPaths
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
 from xmdw.reports.dq_aggregate import EXAMPLES, aggregate
 from xmdw.reports.open_problems import COLUMNS, has_table, open_problems

@@ -20,11 +20,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from xmdw.atomic import atomic_path
 from xmdw.contract import Contract, load_contract
+from xmdw.core.atomic import atomic_path
+from xmdw.core.textsafe import FORMULA_TRIGGERS
 from xmdw.ingestion.layout import Layout, detect_layout, normalise_cached
 from xmdw.ingestion.workbook import CSV_SUFFIXES, Sheet, read_file
-from xmdw.textsafe import FORMULA_TRIGGERS
 
 FILL = {"fatal": "FFC7CE", "warning": "FFEB9C"}  # Excel's own "bad" red and "neutral" yellow
 SUMMARY_SHEET = "问题说明"

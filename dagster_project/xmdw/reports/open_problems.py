@@ -23,9 +23,9 @@ import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
-from xmdw.ingestion.store import RAW
 from xmdw.quality.catalog import load_rules
 from xmdw.reports.dq_aggregate import attribute
+from xmdw.warehouse.store import RAW
 
 GLOBAL_UNIT = "（全局/数据管理员）"
 UNKNOWN_UNIT = "（未识别单位）"

@@ -20,8 +20,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from xmdw.atomic import atomic_path
-from xmdw.faultpoints import pause_point
+from xmdw.core.atomic import atomic_path
+from xmdw.core.faultpoints import pause_point
 from xmdw.reports import charts
 from xmdw.reports.document import NUMERIC_KINDS, Cards, Document, Table, Text, cell_kind, fmt
 from xmdw.reports.render import STATUS_STYLES

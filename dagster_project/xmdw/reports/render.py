@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xmdw.atomic import write_text_atomic
+from xmdw.core.atomic import write_text_atomic
 
 # System CJK fonts first: the page must render offline on Windows, macOS and Linux desktops.
 CSS = """
@@ -81,7 +81,7 @@ def esc(value) -> str:
 
 
 def write_html(path: Path, text: str) -> Path:
-    """An HTML report written to a temp file and renamed (xmdw.atomic): never a half-written page."""
+    """An HTML report written to a temp file and renamed (xmdw.core.atomic): never a half-written page."""
     return write_text_atomic(path, text)
 
 

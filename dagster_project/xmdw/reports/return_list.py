@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from xmdw.atomic import atomic_path
 from xmdw.contract import load_contract
-from xmdw.paths import data_paths
+from xmdw.core.atomic import atomic_path
+from xmdw.core.paths import data_paths
+from xmdw.core.textsafe import neutralise
 from xmdw.quality.catalog import SEVERITY_ZH
 from xmdw.reports.highlight import COPIES_DIR, write_unit_copies
 from xmdw.reports.open_problems import UNKNOWN_UNIT
 from xmdw.reports.render import unique_sheet_name
-from xmdw.textsafe import neutralise
 
 SUMMARY_COLUMNS = ["unit", "rule_id", "rule_title", "severity", "kind", "count", "previous", "change"]
 DETAIL_HEADERS = ["报送时间", "文件", "工作表", "行号", "字段", "问题", "当前值", "规则", "规则名称", "严重程度",

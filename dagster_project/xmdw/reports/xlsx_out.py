@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from xmdw.atomic import atomic_path
-from xmdw.faultpoints import pause_point
+from xmdw.core.atomic import atomic_path
+from xmdw.core.faultpoints import pause_point
+from xmdw.core.textsafe import FORMULA_TRIGGERS
 from xmdw.reports.charts import series_style, series_titles, value_kind
 from xmdw.reports.document import (
     NUMERIC_KINDS,
@@ -27,7 +28,6 @@ from xmdw.reports.document import (
     number,
 )
 from xmdw.reports.render import STATUS_STYLES
-from xmdw.textsafe import FORMULA_TRIGGERS
 
 NUM_FORMATS: dict[str, str] = {
     "int": "#,##0",

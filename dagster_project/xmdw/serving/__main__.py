@@ -10,12 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from xmdw.paths import data_paths
+from xmdw.core.paths import data_paths
 
 
 def tables_markdown(max_chars: int = 160) -> str:
     """One Markdown line per mart and seed described in the dbt YAML (the served tables, for docs/bi.md)."""
-    from xmdw.paths import DBT_PROJECT_DIR, SEEDS_DIR
+    from xmdw.core.paths import DBT_PROJECT_DIR, SEEDS_DIR
     from xmdw.serving.catalog import load_descriptions
 
     lines = ["| 表 table | 说明 description |", "| --- | --- |"]

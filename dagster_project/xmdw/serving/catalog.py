@@ -11,7 +11,7 @@ from typing import Protocol
 
 import yaml
 
-from xmdw.paths import DBT_PROJECT_DIR, SEEDS_DIR
+from xmdw.core.paths import DBT_PROJECT_DIR, SEEDS_DIR
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.diskspace import DiskFullError, is_disk_full
-from xmdw.faultpoints import pause_point
-from xmdw.filemodes import SERVED_DUCKDB
+from xmdw.core.diskspace import DiskFullError, is_disk_full
+from xmdw.core.faultpoints import pause_point
+from xmdw.core.filemodes import SERVED_DUCKDB
 from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 
 PUBLISHED_SCHEMAS = ("marts", "ref")

@@ -25,12 +25,12 @@ import duckdb
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from xmdw.diskspace import DiskFullError, is_disk_full
-from xmdw.faultpoints import pause_point
-from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
+from xmdw.core.diskspace import DiskFullError, is_disk_full
+from xmdw.core.faultpoints import pause_point
+from xmdw.core.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
+from xmdw.core.textsafe import FORMULA_TRIGGERS
 from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 from xmdw.serving.copy import CopiedTable
-from xmdw.textsafe import FORMULA_TRIGGERS
 
 BOM = b"\xef\xbb\xbf"
 # Excel's sheet limit is 1,048,576 rows including the header row.

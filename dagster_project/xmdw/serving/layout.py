@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xmdw.filemodes import SERVED_DIR, chmod_quiet
-from xmdw.paths import data_paths
+from xmdw.core.filemodes import SERVED_DIR, chmod_quiet
+from xmdw.core.paths import data_paths
 
 SERVED_DB_NAME = "xmdw.duckdb"
 XLSX_NAME = "xmdw_marts.xlsx"

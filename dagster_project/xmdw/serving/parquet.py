@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.diskspace import DiskFullError, is_disk_full
-from xmdw.faultpoints import pause_point
-from xmdw.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
+from xmdw.core.diskspace import DiskFullError, is_disk_full
+from xmdw.core.faultpoints import pause_point
+from xmdw.core.filemodes import SERVED_DIR, SERVED_FILE, chmod_quiet
 from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
 from xmdw.serving.copy import CopiedTable
 

@@ -167,7 +167,7 @@ def _write_manifest(paths: ServingPaths, result: PublishResult, copied: list[Cop
     }
     tmp = paths.root / f".{paths.manifest.name}.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.chmod(tmp, 0o640)  # xmdw.filemodes.SERVED_FILE: the BI account's group reads it, others do not
+    os.chmod(tmp, 0o640)  # xmdw.core.filemodes.SERVED_FILE: the BI account's group reads it, others do not
     os.replace(tmp, paths.manifest)
     return paths.manifest
 

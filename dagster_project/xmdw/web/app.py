@@ -21,8 +21,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from xmdw.paths import DataPaths, data_paths
-from xmdw.settings import ingest_limits
+from xmdw.core.paths import DataPaths, data_paths
+from xmdw.core.settings import ingest_limits
 from xmdw.web.checking import submit
 from xmdw.web.receipts import ReceiptStore
 from xmdw.web.status import known_units, parse_month, published_at, report_month, unit_statuses

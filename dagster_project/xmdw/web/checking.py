@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from xmdw.contract import load_contract
+from xmdw.core.paths import DataPaths
 from xmdw.ingestion.batch import FileOutcome, ingest_paths
 from xmdw.ingestion.safe_io import safe_name
-from xmdw.paths import DataPaths
 from xmdw.reports.highlight import CellNote, highlight_copy, highlighted_name
 from xmdw.web.receipts import CST, Receipt, ReceiptStore
 

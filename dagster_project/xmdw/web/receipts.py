@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from xmdw.atomic import write_text_atomic
 from xmdw.contract import load_contract
+from xmdw.core.atomic import write_text_atomic
 from xmdw.ingestion.batch import FileOutcome
 
 CST = timezone(timedelta(hours=8), "CST")  # China Standard Time: no daylight saving

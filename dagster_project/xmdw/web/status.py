@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.paths import SEEDS_DIR, DataPaths
+from xmdw.core.paths import SEEDS_DIR, DataPaths
 from xmdw.web.receipts import CST, Receipt
 
 STATUS_ORDER = {"退回": 0, "未报": 1, "已报": 2}

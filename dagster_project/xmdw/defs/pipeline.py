@@ -1,5 +1,5 @@
-"""Run the whole pipeline headless through Dagster: stage lines on the terminal (xmdw.console), the
-detail in data/logs/, and a summary of what happened (xmdw.run_summary)."""
+"""Run the whole pipeline headless through Dagster: stage lines on the terminal (xmdw.core.console), the
+detail in data/logs/, and a summary of what happened (xmdw.reports.run_summary)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from xmdw import console
-from xmdw.diskspace import DiskFullError, check_free_space, is_disk_full, text_means_disk_full
-from xmdw.faultpoints import ENV as FAULT_ENV
-from xmdw.faultpoints import armed as faultpoints_armed
-from xmdw.faultpoints import pause_point
-from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
-from xmdw.run_summary import RunSummary, collect, read_published
-from xmdw.runlock import run_lock
-from xmdw.settings import configure_environment
+from xmdw.core import console
+from xmdw.core.diskspace import DiskFullError, check_free_space, is_disk_full, text_means_disk_full
+from xmdw.core.faultpoints import ENV as FAULT_ENV
+from xmdw.core.faultpoints import armed as faultpoints_armed
+from xmdw.core.faultpoints import pause_point
+from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
+from xmdw.core.runlock import run_lock
+from xmdw.core.settings import configure_environment
+from xmdw.reports.run_summary import RunSummary, collect, read_published
 
 MANIFEST = DBT_TARGET_DIR / "manifest.json"
 LOGS_DIRNAME = "logs"  # data/logs/run_<北京时间>.log: what Dagster and dbt said during a headless run
@@ -110,7 +110,7 @@ def _materialized(result) -> set[str]:
 
 
 def _fault_listener(event) -> None:
-    """Dagster events as fault points for the kill tests (xmdw.faultpoints): step:, done:, log:."""
+    """Dagster events as fault points for the kill tests (xmdw.core.faultpoints): step:, done:, log:."""
     if event.is_dagster_event:
         kind, step = event.dagster_event.event_type_value, event.step_key or ""
         if kind == "STEP_START":
@@ -138,7 +138,7 @@ def _execute(job_name: str, partition_key: str | None, paths: DataPaths, screen:
     with console.quiet(screen):
         from dagster import DagsterInstance
 
-        from xmdw.definitions import defs
+        from xmdw.defs.definitions import defs
 
         with DagsterInstance.get() as instance:
             instance.add_event_listener(run_id, screen.on_event)
@@ -164,11 +164,11 @@ def run_pipeline(
 ) -> RunSummary:
     """Execute a Dagster job (one partition of it, if given) in this process against the persistent
     instance in DAGSTER_HOME; stage lines on the terminal, Dagster's and dbt's output in the run log
-    (xmdw.console), facts for the summary from the warehouse (xmdw.run_summary).
+    (xmdw.core.console), facts for the summary from the warehouse (xmdw.reports.run_summary).
 
-    One run at a time per data directory (xmdw.runlock; `wait` as there). A disk that is nearly full
+    One run at a time per data directory (xmdw.core.runlock; `wait` as there). A disk that is nearly full
     stops the run before it starts; one that fills up during the run is named in the summary's
-    problems — either way the published copy is left as it was (DiskFullError, xmdw.diskspace).
+    problems — either way the published copy is left as it was (DiskFullError, xmdw.core.diskspace).
     """
     paths = configure_environment()
     with run_lock(paths.run_lock, wait=wait), session(paths) as screen:
@@ -214,7 +214,7 @@ def run_pipeline(
 def latest_periods(months: list[str]) -> dict[str, str]:
     """The period reports a headless run ends with, given the report months with data ('YYYY-MM'):
     the latest month's bulletin, the latest complete quarter's scorecard, the latest complete year's
-    evaluation (partition keys; see orchestration/partitions.py)."""
+    evaluation (partition keys; see defs/partitions.py)."""
     if not months:
         return {}
     latest = max(months)

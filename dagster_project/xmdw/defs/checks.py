@@ -24,12 +24,12 @@ from dagster import (
     multi_asset_check,
 )
 
-from xmdw.orchestration.ingest import raw_key
-from xmdw.paths import DBT_PROJECT_DIR
+from xmdw.core.paths import DBT_PROJECT_DIR
+from xmdw.core.settings import configure_environment
+from xmdw.defs.ingest import raw_key
 from xmdw.quality.catalog import is_mart, mart_tables_with_rules, raw_tables_with_rules
 from xmdw.quality.gx_runner import TableValidation
 from xmdw.quality.results import existing_marts, validate
-from xmdw.settings import configure_environment
 
 
 def check_result(validation: TableValidation, asset_key: AssetKey | None = None, name: str | None = None):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from xmdw.filemodes import OWNER_FILE
+from xmdw.core.filemodes import OWNER_FILE
 
 TMP_SUFFIX = ".tmp"
 # Temp names carry the writer's pid so a leftover can be told from a write still in progress.

@@ -35,7 +35,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def relabel(parser: argparse.ArgumentParser, dest: str, help_text: str, metavar: str | None = None) -> None:
-    """Chinese help for an option another module added (e.g. --wait from xmdw.runguard)."""
+    """Chinese help for an option another module added (e.g. --wait from xmdw.core.runguard)."""
     for action in parser._actions:
         if action.dest == dest:
             action.help = help_text

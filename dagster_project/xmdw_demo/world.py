@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from xmdw.demo import catalog as C
+from xmdw_demo import catalog as C
 
 MONTHS = range(2, 13)  # report months: January is reported together with February
 

@@ -5,7 +5,7 @@ process writes "<point> <pid>" to the file XMDW_FAULT_MARKER and either sleeps u
 default) or, when the spec ends with `~`, goes on (the test kills it a moment later, somewhere in the
 work that follows). `point#3` stops at the third time the point is reached.
 
-Besides the points in the code, `xmdw.pipeline` turns Dagster's own events into points:
+Besides the points in the code, `xmdw.defs.pipeline` turns Dagster's own events into points:
 `step:<step key>` (a step starts), `done:<step key>` (an asset of the step was materialised, e.g. one
 dbt model) and `log:<text>` (a log message containing the text) — so ingestion, the checks and dbt can
 be stopped at exact places without hooks inside them. In production the cost is one environment lookup.

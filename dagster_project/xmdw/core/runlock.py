@@ -24,8 +24,8 @@ try:  # POSIX only; the warehouse runs on Linux servers.
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-from xmdw.console import now_cst
-from xmdw.filemodes import OWNER_FILE
+from xmdw.core.console import now_cst
+from xmdw.core.filemodes import OWNER_FILE
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 _POLL_SECONDS = 0.5

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from xmdw.contract import LINEAGE_COLUMNS, Contract, Entity
-from xmdw.ingestion.log_schema import LOG_TABLES as LOG_TABLES  # callers import it from here
+from xmdw.warehouse.log_schema import LOG_TABLES as LOG_TABLES  # callers import it from here
 
 RAW = "raw"
 

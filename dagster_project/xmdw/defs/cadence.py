@@ -23,8 +23,8 @@ from dagster import (
     schedule,
 )
 
-from xmdw.orchestration.partitions import TIMEZONE, previous_month, previous_quarter
-from xmdw.reports.assets import BULLETIN_KEY, REPORT_KEY, SCORECARD_KEY, YEAR_END_KEY
+from xmdw.defs.partitions import TIMEZONE, previous_month, previous_quarter
+from xmdw.defs.report_assets import BULLETIN_KEY, REPORT_KEY, SCORECARD_KEY, YEAR_END_KEY
 
 PERIOD_REPORT_KEYS = [BULLETIN_KEY, SCORECARD_KEY, YEAR_END_KEY]
 REFRESH = AssetSelection.all() - AssetSelection.assets(*PERIOD_REPORT_KEYS)

@@ -7,8 +7,8 @@ reading the last good copy.
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from xmdw.orchestration.dbt import xmdw_dbt_assets
-from xmdw.settings import configure_environment
+from xmdw.core.settings import configure_environment
+from xmdw.defs.dbt import xmdw_dbt_assets
 
 PUBLISH_KEY = AssetKey(["serving", "xmdw"])
 SERVED_SCHEMAS = ("marts", "ref")

@@ -1,6 +1,6 @@
 """Deterministic demo data: the ledgers county units would submit, at three scales.
 
-    from xmdw.demo import generate, DemoSummary
+    from xmdw_demo import generate, DemoSummary
     summary = generate(Path("data/landing"), scale="county", seed=2024, imperfection_rate=0.15)
 
 - ``county``   镇巴县 (610728) and 巴州区 (511902) as in the seed documents: ~320 files (xlsx, one GBK
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xmdw.demo.summary import DemoSummary
+from xmdw_demo.summary import DemoSummary
 
 SCALES = ("county", "province", "nation")
 
@@ -51,11 +51,11 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = DemoSummary(scale=scale, seed=seed, imperfection_rate=imperfection_rate, plan_year=plan_year)
     if scale == "county":
-        from xmdw.demo.county import generate_county
+        from xmdw_demo.county import generate_county
 
         generate_county(out_dir, seed, imperfection_rate, plan_year, summary)
     else:
-        from xmdw.demo.synthetic import generate_synthetic
+        from xmdw_demo.synthetic import generate_synthetic
 
         generate_synthetic(
             out_dir, scale, seed, imperfection_rate, plan_year, summary, regions, projects_per_region

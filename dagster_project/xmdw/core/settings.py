@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from xmdw.paths import DataPaths, data_paths
+from xmdw.core.paths import DataPaths, data_paths
 
 TELEMETRY_OFF = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

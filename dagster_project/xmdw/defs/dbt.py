@@ -12,8 +12,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from xmdw.orchestration.dbt_cli import dbt_build_args
-from xmdw.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
+from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
+from xmdw.defs.dbt_cli import dbt_build_args
 
 DBT_PROJECT = DbtProject(
     project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR

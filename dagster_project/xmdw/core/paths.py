@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from xmdw.filemodes import DATA_ROOT_DIR, OWNER_DIR, OWNER_FILE, chmod_quiet, restrict_umask, tighten
+from xmdw.core.filemodes import DATA_ROOT_DIR, OWNER_DIR, OWNER_FILE, chmod_quiet, restrict_umask, tighten
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_models"
 # dbt's target folder (manifest, compiled SQL); DBT_TARGET_PATH lets parallel checkouts/runs keep apart.
 DBT_TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target").resolve()
@@ -58,11 +58,11 @@ class DataPaths:
 
     @property
     def run_lock(self) -> Path:
-        """Held by the process that runs the pipeline (xmdw.runlock): one run at a time."""
+        """Held by the process that runs the pipeline (xmdw.core.runlock): one run at a time."""
         return self.root / ".xmdw-run.lock"
 
     def ensure(self) -> DataPaths:
-        """Create the folders, owner-only (xmdw.filemodes): the process umask is set here, once, before
+        """Create the folders, owner-only (xmdw.core.filemodes): the process umask is set here, once, before
         anything is written under the data directory; folders and a warehouse made earlier are tightened.
         The root lets the owner's group traverse (0710, no listing) so a BI account reaches serving/."""
         restrict_umask()

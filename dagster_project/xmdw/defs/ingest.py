@@ -4,12 +4,12 @@
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
-from xmdw.console import files_progress
 from xmdw.contract import load_contract
+from xmdw.core.console import files_progress
+from xmdw.core.paths import DataPaths
+from xmdw.core.settings import configure_environment
 from xmdw.ingestion.batch import FileOutcome, ingest_landing
-from xmdw.ingestion.store import LOG_TABLES, RAW
-from xmdw.paths import DataPaths
-from xmdw.settings import configure_environment
+from xmdw.warehouse.store import LOG_TABLES, RAW
 
 LOG_EVERY = 100  # files between progress lines in the run log
 RAW_TABLES = [e.table for e in load_contract().entities.values()] + list(LOG_TABLES)
@@ -25,7 +25,7 @@ def raw_key(table: str) -> AssetKey:
 
 def report_months_loaded(paths: DataPaths, run_id: str) -> list[str]:
     """Report months ('YYYY-MM') of the monthly-ledger rows this run loaded: the bulletins that a
-    resubmission makes stale (see orchestration/sensors.py)."""
+    resubmission makes stale (see defs/sensors.py)."""
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
         months: set[str] = set()
@@ -62,7 +62,7 @@ def ingest_landing_asset(context: AssetExecutionContext):
     paths = configure_environment()
 
     def progress(done: int, total: int, outcome: FileOutcome) -> None:
-        files_progress(done, total)  # 读取文件 n/N on the terminal of a headless run (xmdw.console)
+        files_progress(done, total)  # 读取文件 n/N on the terminal of a headless run (xmdw.core.console)
         # One Dagster event per file cost ~20 s of a 2,800-file province batch (docs/benchmarks.md):
         # log each file with a problem, and otherwise a progress line every LOG_EVERY files.
         problem = outcome.reason is not None or outcome.rows_rejected or outcome.status != "accepted"

@@ -18,7 +18,7 @@ import random
 from datetime import datetime
 from pathlib import Path
 
-from xmdw.demo.summary import REJECTED_ROW, DemoSummary
+from xmdw_demo.summary import REJECTED_ROW, DemoSummary
 
 SYLLABLES = (
     "安宁平康泰和丰兴昌隆永清河山阳川源城华德顺庆福寿乐新东西南北云溪石林水汉秦岭泉宝凤龙鹤金玉青白红"
@@ -79,7 +79,7 @@ PROCS = ["赋码", "立项", "用地预审", "环评", "施工许可"]
 def _real_counties(scale: str) -> list[tuple[str, str]]:
     """County-level regions of the national list (seeds/dim_region.csv): Shaanxi's for the province scale,
     the whole country's for the nation scale — so every code a synthetic unit sends is a real one."""
-    from xmdw.paths import SEEDS_DIR
+    from xmdw.core.paths import SEEDS_DIR
 
     with (SEEDS_DIR / "dim_region.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["level"] in ("county", "district")]

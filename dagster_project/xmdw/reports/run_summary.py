@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from xmdw.console import STAGES, in_cst, stamp
-from xmdw.diskspace import EXIT_DISK_FULL
-from xmdw.paths import DataPaths
+from xmdw.core.console import STAGES, in_cst, stamp
+from xmdw.core.diskspace import EXIT_DISK_FULL
+from xmdw.core.paths import DataPaths
 
 MAX_LINES = 40
 MAX_FATAL_LINES = 8

@@ -27,11 +27,11 @@ from dagster import (
     sensor,
 )
 
+from xmdw.core.paths import data_paths
+from xmdw.defs.cadence import build_all_job, bulletin_job, monthly_job
+from xmdw.defs.ingest import raw_key
+from xmdw.defs.report_assets import BULLETIN_KEY
 from xmdw.ingestion.batch import landing_files
-from xmdw.orchestration.cadence import build_all_job, bulletin_job, monthly_job
-from xmdw.orchestration.ingest import raw_key
-from xmdw.paths import data_paths
-from xmdw.reports.assets import BULLETIN_KEY
 
 # A file younger than this may still be being copied (a unit's upload, a network share).
 SETTLE_SECONDS = 30

@@ -9,10 +9,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from xmdw.argparse_zh import ChineseArgumentParser, relabel
-from xmdw.paths import data_paths
-from xmdw.runguard import add_wait_option, run_command
-from xmdw.settings import configure_environment
+from xmdw.cli.argparse_zh import ChineseArgumentParser, relabel
+from xmdw.core.paths import data_paths
+from xmdw.core.runguard import add_wait_option, run_command
+from xmdw.core.settings import configure_environment
 
 
 def _warehouse_has_files() -> bool:
@@ -41,7 +41,7 @@ def report_month(text: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from xmdw.demo import generate
+    from xmdw_demo import generate
 
     paths = configure_environment()
     out = Path(args.out) if args.out else paths.landing
@@ -57,8 +57,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from xmdw.defs.pipeline import run_period_reports, run_pipeline, session
     from xmdw.ingestion.batch import landing_files
-    from xmdw.pipeline import run_period_reports, run_pipeline, session
 
     paths = configure_environment()
     if args.demo_if_empty and not landing_files(paths.landing) and not _warehouse_has_files():
@@ -79,8 +79,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Copy PATH's files into landing/ (if given) and run the ingestion asset and its checks."""
+    from xmdw.defs.pipeline import run_pipeline
     from xmdw.ingestion.batch import landing_files
-    from xmdw.pipeline import run_pipeline
 
     paths = configure_environment()
     if args.path:
@@ -95,7 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from xmdw.templates import write_templates
+    from xmdw.ingestion.templates import write_templates
 
     for p in write_templates(Path(args.dir)):
         print(p)
@@ -115,7 +115,7 @@ def cmd_contract_render(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from xmdw.pipeline import prepare_dbt
+    from xmdw.defs.pipeline import prepare_dbt
 
     print(f"dbt 清单已就绪：{prepare_dbt(force=args.force)}")
     return 0
@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="按月通报计划运行：刷新数据并生成该月的月通报（与每月定时任务相同）；不指定时生成最新一期的各类报告",
     )
     r.set_defaults(func=cmd_run)
-    add_wait_option(r)  # one run at a time (xmdw.runguard)
+    add_wait_option(r)  # one run at a time (xmdw.core.runguard)
     relabel(r, "wait", WAIT_HELP_ZH, metavar="秒数")
 
     i = command("ingest", "只读取台账并做数据质量检查（不构建、不发布），并更新数据质量报告和退回修改清单")

@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from xmdw.orchestration.ingest import raw_key
-from xmdw.orchestration.partitions import MONTHLY, QUARTERLY, YEARLY, quarter_of
-from xmdw.orchestration.publish import PUBLISH_KEY
+from xmdw.core.settings import configure_environment
+from xmdw.defs.ingest import raw_key
+from xmdw.defs.partitions import MONTHLY, QUARTERLY, YEARLY, quarter_of
+from xmdw.defs.publish import PUBLISH_KEY
 from xmdw.reports.dq_report import write_dq_report
-from xmdw.settings import configure_environment
 
 REPORT_KEY = AssetKey(["reports", "dq_report"])
 BULLETIN_KEY = AssetKey(["reports", "monthly_bulletin"])

@@ -17,8 +17,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from xmdw.contract import load_contract
-from xmdw.demo import catalog as C
-from xmdw.demo.summary import (
+from xmdw.core.paths import SEEDS_DIR
+from xmdw_demo import catalog as C
+from xmdw_demo.summary import (
     DQ_FATAL,
     DQ_WARNING,
     QUARANTINED_FILE,
@@ -27,9 +28,8 @@ from xmdw.demo.summary import (
     VALUE_FINDING,
     DemoSummary,
 )
-from xmdw.demo.world import MONTHS, Project, RegionWorld, build_bazhou, build_zhenba
-from xmdw.demo.writer import Col, Style, Written, fmt_num, write_docx, write_table
-from xmdw.paths import SEEDS_DIR
+from xmdw_demo.world import MONTHS, Project, RegionWorld, build_bazhou, build_zhenba
+from xmdw_demo.writer import Col, Style, Written, fmt_num, write_docx, write_table
 
 # Header aliases units really use, per entity and column (all accepted by the contract).
 ALIASES: dict[str, dict[str, list[str]]] = {

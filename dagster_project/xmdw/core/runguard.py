@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from xmdw.diskspace import DiskFullError, is_disk_full
-from xmdw.runlock import RunInProgress, run_lock
+from xmdw.core.diskspace import DiskFullError, is_disk_full
+from xmdw.core.runlock import RunInProgress, run_lock
 
 WAIT_HELP = (
     "seconds to wait for a run in progress (default: wait until it ends; 0: exit at once with code 75)"
@@ -26,7 +26,7 @@ def add_wait_option(parser: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command; a writing command under the run lock."""
-    from xmdw.settings import configure_environment
+    from xmdw.core.settings import configure_environment
 
     try:
         if not getattr(args, "takes_run_lock", False):

@@ -22,8 +22,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from xmdw.contract import Column, Contract, Entity, load_contract
+from xmdw.core.paths import SEEDS_DIR
 from xmdw.ingestion.values import DATE_HINT, DATE_RANGE
-from xmdw.paths import SEEDS_DIR
 
 EXAMPLE_MARK = "示例"
 EXAMPLE_VALUES = {

@@ -1,0 +1,1 @@
+"""The one command line: `xmdw <命令>` (xmdw.cli.main)."""
