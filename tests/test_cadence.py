@@ -96,7 +96,10 @@ def test_period_arithmetic():
 
 
 def _sensor(defs, instance, cursor=None):
-    context = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    # the resources the daemon gives the sensor: the warehouse resource, bound to XMDW_DATA_DIR (data_dir)
+    context = build_sensor_context(
+        instance=instance, cursor=cursor, definitions=defs, resources=dict(defs.resources)
+    )
     return defs.resolve_sensor_def("landing_files").evaluate_tick(context)
 
 

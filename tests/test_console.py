@@ -216,3 +216,53 @@ def test_one_path_line_per_report_and_per_folder_of_region_files(tmp_path: Path)
         f"  数据质量报告：{r / '数据质量报告.html'}",
         f"  运行日志（Dagster、dbt 的详细输出）：{tmp_path / 'logs' / 'run_1.log'}",
     ]
+
+
+# --- the one command line (xmdw.cli) ------------------------------------------------------------------------
+
+
+def test_read_only_commands_set_nothing_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`xmdw versions`, `explain` and `report` only read: the CLI sets the environment up (data folders,
+    owner-only modes, dbt's and Dagster's variables) only for commands that run the pipeline or write the data
+    directory, so a reader creates nothing, even where no data directory exists yet."""
+    from xmdw.cli.main import main
+
+    root = tmp_path / "data"
+    monkeypatch.setenv("XMDW_DATA_DIR", str(root))
+    assert main(["versions"]) == 0
+    assert main(["explain", "--region", "镇巴县", "--month", "2024-11"]) == 2
+    assert main(["report", "--month", "2024-11"]) == 2
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "数据版本 0 个（保留最近 24 个及已印发报告使用的版本）",
+        f"数据库不存在 — database not found: {root / 'warehouse.duckdb'}",
+        f"数据库不存在 — database not found: {root / 'warehouse.duckdb'}",
+    ]
+    assert not root.exists()
+
+
+def test_python_m_xmdw_cli_publish_publishes_by_hand(tmp_path: Path) -> None:
+    """docs/bi.md documents `python -m xmdw.cli.publish`, the manual publish: a missing warehouse is refused,
+    --tables-md prints the tables."""
+    import subprocess
+    import sys
+
+    missing = tmp_path / "none.duckdb"
+    cmd = [sys.executable, "-m", "xmdw.cli.publish"]
+    refused = subprocess.run(
+        [*cmd, "--warehouse", str(missing), "--serving-dir", str(tmp_path / "serving")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (
+        refused.stderr.startswith("发布失败 publish failed: 数仓文件不存在")
+        and str(missing) in refused.stderr
+    )
+    tables = subprocess.run([*cmd, "--tables-md"], capture_output=True, text=True, timeout=300)
+    assert tables.returncode == 0, tables.stderr
+    assert tables.stdout.startswith("| 表 table | 说明 description |\n| --- | --- |\n")
+    assert "| `marts.figure_values` | 发布数字一览" in tables.stdout

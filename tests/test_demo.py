@@ -239,3 +239,32 @@ def test_bad_arguments(tmp_path: Path) -> None:
         generate(tmp_path, scale="planet")
     with pytest.raises(ValueError):
         generate(tmp_path, imperfection_rate=1.5)
+
+
+def test_data_tables_keep_codes_as_text_and_amounts_as_numbers(parsed: Parsed) -> None:
+    """The fixed tables are data files (xmdw_demo/tables): industry codes keep their leading zeros, amounts are
+    numbers of the type they were written with, and a leading-zero code reaches the register as written."""
+    from xmdw_demo import catalog
+    from xmdw_demo.synthetic_world import KINDS
+
+    industries = {t[2] for t in catalog.TEMPLATES}
+    assert {"01", "0170", "0313"} <= industries
+    assert all(isinstance(t[5], int) for t in catalog.TEMPLATES)
+    assert catalog.ZB_KEY[0].total == 68000 and isinstance(catalog.ZB_KEY[0].total, int)
+    assert all(isinstance(k[1], int) for k in KINDS)
+    assert catalog.ZB_OWNERS["县水利局"] == ("镇巴县水利局", "镇巴县水务投资开发有限公司")
+    assert catalog.SIGNING_EVENTS[BZ][0] == "西博会巴中专场"
+    register = {r["industry_code"] for r in parsed.rows("projects")}
+    assert {"0170", "0313"} & register
+
+
+def test_county_key_projects_match_the_plan() -> None:
+    """镇巴县's 45 county key projects: 30 市级 (17 新开工) + 15 县级 (13 新开工); 12 of 5亿 or more."""
+    from xmdw_demo import catalog
+
+    key = catalog.ZB_KEY
+    assert len(key) == 45
+    assert sum(s.level == "市级" for s in key) == 30
+    assert sum(s.level == "市级" and s.category == "新开工" for s in key) == 17
+    assert sum(s.level == "县级" and s.category == "新开工" for s in key) == 13
+    assert sum(s.total >= 50000 for s in key) == 12

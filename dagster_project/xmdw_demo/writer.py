@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -176,38 +175,36 @@ class TableRenderer:
     # -- table -------------------------------------------------------------------------------
     def render(self, rows: list[dict]) -> tuple[list[list[Cell]], list[tuple], list[int]]:
         """Grid of cells, merges [(r0, c0, r1, c1, text, kind)] and the 0-based grid row of each data row."""
-        st, cols = self.style, self.cols
-        width = len(cols)
+        st, width = self.style, len(self.cols)
         grid: list[list[Cell]] = []
         merges: list[tuple] = []
+        self._head(grid, merges)
+        total_at = len(grid)
+        if st.total_row and st.total_first:
+            grid.append([])  # placeholder, filled below
+        data_rows = self._body(grid, rows)
+        if st.total_row:
+            total = self._total_row(rows)
+            if st.total_first:
+                grid[total_at] = total
+            else:
+                grid.append(total)
+        for note in st.notes:
+            parts = [p for p in note.split("\t") if p]
+            grid.append([("s", p) for p in parts] + [None] * max(0, width - len(parts)))
+        return grid, merges, data_rows
+
+    def _head(self, grid: list[list[Cell]], merges: list[tuple]) -> None:
+        """Title lines, the units line, the header (one or two levels) and the units row."""
+        st, cols = self.style, self.cols
+        width = len(cols)
         for line in st.title:
             merges.append((len(grid), 0, len(grid), width - 1, line, "title"))
             grid.append([("s", line)] + [None] * (width - 1))
         if st.unit_line:
             grid.append([None] * (width - 1) + [("s", f"单位：{st.unit_line}")])
-        two_level = any(c.parent for c in cols)
-        top = len(grid)
-        if two_level:
-            r1: list[Cell] = []
-            r2: list[Cell] = []
-            c = 0
-            while c < width:
-                col = cols[c]
-                if col.parent:
-                    c1 = c
-                    while c1 + 1 < width and cols[c1 + 1].parent == col.parent:
-                        c1 += 1
-                    merges.append((top, c, top, c1, col.parent, "header"))
-                    for k in range(c, c1 + 1):
-                        r1.append(("s", col.parent) if k == c else None)
-                        r2.append(("s", cols[k].header))
-                    c = c1 + 1
-                else:
-                    merges.append((top, c, top + 1, c, col.header, "header"))
-                    r1.append(("s", col.header))
-                    r2.append(None)
-                    c += 1
-            grid += [r1, r2]
+        if any(c.parent for c in cols):
+            grid += self._two_level_header(len(grid), merges)
         else:
             grid.append([("s", c.header) for c in cols])
         if st.units_row:
@@ -221,9 +218,34 @@ class TableRenderer:
                     units.append(None)
             grid.append(units)
 
-        total_at = len(grid)
-        if st.total_row and st.total_first:
-            grid.append([])  # placeholder, filled below
+    def _two_level_header(self, top: int, merges: list[tuple]) -> list[list[Cell]]:
+        """Two header rows from grid row `top`: a merged parent over its children, other headers merged down."""
+        cols = self.cols
+        width = len(cols)
+        r1: list[Cell] = []
+        r2: list[Cell] = []
+        c = 0
+        while c < width:
+            col = cols[c]
+            if col.parent:
+                c1 = c
+                while c1 + 1 < width and cols[c1 + 1].parent == col.parent:
+                    c1 += 1
+                merges.append((top, c, top, c1, col.parent, "header"))
+                for k in range(c, c1 + 1):
+                    r1.append(("s", col.parent) if k == c else None)
+                    r2.append(("s", cols[k].header))
+                c = c1 + 1
+            else:
+                merges.append((top, c, top + 1, c, col.header, "header"))
+                r1.append(("s", col.header))
+                r2.append(None)
+                c += 1
+        return [r1, r2]
+
+    def _body(self, grid: list[list[Cell]], rows: list[dict]) -> list[int]:
+        """Append the data rows (and the unit's stray blank rows); the grid row of each data row."""
+        st, cols = self.style, self.cols
         data_rows: list[int] = []
         for i, row in enumerate(rows):
             raw = row.get("__raw__", {})
@@ -236,17 +258,8 @@ class TableRenderer:
             data_rows.append(len(grid))
             grid.append(cells)
             if st.blank_rows and i < len(rows) - 1 and (i == len(rows) // 2 or self.rng.random() < 0.06):
-                grid.append([None] * width)
-        if st.total_row:
-            total = self._total_row(rows)
-            if st.total_first:
-                grid[total_at] = total
-            else:
-                grid.append(total)
-        for note in st.notes:
-            parts = [p for p in note.split("\t") if p]
-            grid.append([("s", p) for p in parts] + [None] * max(0, width - len(parts)))
-        return grid, merges, data_rows
+                grid.append([None] * len(cols))
+        return data_rows
 
     def _total_row(self, rows: list[dict]) -> list[Cell]:
         cols = self.cols
@@ -341,42 +354,3 @@ def _write_csv(path: Path, grid: list[list[Cell]], encoding: str) -> None:
     for row in grid:
         w.writerow(["" if c is None else str(c[1]) for c in row])
     path.write_bytes(buf.getvalue().encode(encoding))
-
-
-def write_docx(path: Path, paragraphs: list[str]) -> int:
-    """A minimal, valid .docx (not a ledger) with fixed zip timestamps."""
-    body = "".join(
-        f'<w:p><w:r><w:t xml:space="preserve">{_xml_escape(p)}</w:t></w:r></w:p>' for p in paragraphs
-    )
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.wordprocessingml.document.main+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
-        ),
-        "word/document.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            f"<w:body>{body}</w:body></w:document>"
-        ),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, text.encode("utf-8"))
-    return path.stat().st_size
-
-
-def _xml_escape(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -50,10 +50,24 @@ def digests(db: Path) -> dict[str, dict[str, object]]:
 def build(scale: str, workdir: Path) -> Path:
     """The demo at `scale` loaded by `xmdw run` into workdir; returns the warehouse path."""
     env = {**os.environ, "XMDW_DATA_DIR": str(workdir), "DAGSTER_HOME": str(workdir / "dagster_home")}
-    xmdw = str(Path(sys.executable).with_name("xmdw"))
-    subprocess.run([xmdw, "demo", "--scale", scale], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([xmdw, "run"], env=env, check=True, stdout=subprocess.DEVNULL)
+    xmdw = [sys.executable, "-c", "import sys; from xmdw.cli.main import main; sys.exit(main())"]
+    subprocess.run([*xmdw, "demo", "--scale", scale], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*xmdw, "run"], env=env, check=True, stdout=subprocess.DEVNULL)
     return workdir / "warehouse.duckdb"
+
+
+def differences(golden: dict, now: dict) -> list[str]:
+    """Relations of the golden digest that are missing or differ now (new relations are allowed)."""
+    out = []
+    for name, want in sorted(golden.items()):
+        got = now.get(name)
+        if got is None:
+            out.append(f"{name}: missing")
+        elif got != want:
+            out.append(
+                f"{name}: {want['rows']} rows {want['md5'][:8]} before, {got['rows']} rows {got['md5'][:8]} now"
+            )
+    return out
 
 
 def main() -> None:

@@ -34,10 +34,6 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：命令参数有误，请用 {self.prog} --help 查看用法（{message}）\n")
 
 
-def relabel(parser: argparse.ArgumentParser, dest: str, help_text: str, metavar: str | None = None) -> None:
-    """Chinese help for an option another module added (e.g. --wait from xmdw.core.runguard)."""
-    for action in parser._actions:
-        if action.dest == dest:
-            action.help = help_text
-            if metavar is not None:
-                action.metavar = metavar
+def add_command(subparsers: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help in `xmdw --help` is also its description in `xmdw NAME --help`."""
+    return subparsers.add_parser(name, help=text, description=text)

@@ -1,39 +1,23 @@
-"""How the CLI runs a command: writing commands under the run lock, known failures as Chinese messages.
+"""How a command ends: the failures an operator can act on as one Chinese sentence and an exit code.
 
-`xmdw run` and `xmdw ingest` hold the data directory's run lock for the whole command (the build and
-the period reports after it), waiting for a run in progress unless `--wait SECONDS` limits that. A full
-disk or a run in progress end with one Chinese sentence and an exit code, never a traceback.
+A full disk or a run in progress (the run lock, xmdw.core.runlock) end with one Chinese sentence on stderr
+and their own exit code, never a traceback. The CLI (xmdw.cli.main) runs every command through here; this
+module knows nothing of argument parsing.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Callable
 
 from xmdw.core.diskspace import DiskFullError, is_disk_full
-from xmdw.core.runlock import RunInProgress, run_lock
-
-WAIT_HELP = (
-    "seconds to wait for a run in progress (default: wait until it ends; 0: exit at once with code 75)"
-)
+from xmdw.core.runlock import RunInProgress
 
 
-def add_wait_option(parser: argparse.ArgumentParser) -> None:
-    """`--wait SECONDS` on a command that writes the warehouse; marks it as taking the run lock."""
-    parser.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
-    parser.set_defaults(takes_run_lock=True)
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Run the parsed command; a writing command under the run lock."""
-    from xmdw.core.settings import configure_environment
-
+def run_guarded(command: Callable[[], int]) -> int:
+    """Run `command` and return its exit code; a run in progress or a full disk as a message and a code."""
     try:
-        if not getattr(args, "takes_run_lock", False):
-            return args.func(args)
-        paths = configure_environment()
-        with run_lock(paths.run_lock, wait=getattr(args, "wait", None)):
-            return args.func(args)
+        return command()
     except RunInProgress as e:
         print(e, file=sys.stderr)
         return e.exit_code

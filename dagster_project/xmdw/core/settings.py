@@ -1,4 +1,6 @@
-"""Process environment shared by the CLI, Dagster definitions, dbt and the tests.
+"""Process environment set up by the entry points: the CLI (`xmdw run`, `xmdw prepare`, which `make ui` runs
+first), the headless run and the tests. Importing the Dagster definitions never calls it: assets, checks and
+sensors get the data directory from their `warehouse` resource (xmdw.defs.resources).
 
 dbt reads the warehouse path from XMDW_WAREHOUSE; Dagster its instance from DAGSTER_HOME. Telemetry of
 dbt, Dagster and Great Expectations is switched off here, before any of them is imported.

@@ -9,7 +9,7 @@
 
 The schedules are on by default: they tick whenever the Dagster daemon runs (`make ui`).
 Every run touches DuckDB, so the instance runs one run at a time (dagster.yaml written by
-`configure_environment`) and each run executes its steps one after another (in-process executor).
+the entry points: `xmdw prepare` before `make ui`, `xmdw run`) and each run executes its steps one after another (in-process executor).
 """
 
 import os

@@ -1,4 +1,8 @@
-"""dbt assets: the dbt project in dbt_models/ loaded with dagster-dbt, grouped by folder."""
+"""dbt assets: the dbt project in dbt_models/ loaded with dagster-dbt, grouped by folder.
+
+dbt's tests become asset checks (enable_asset_checks): a failing test with severity error is a blocking check,
+so the publish step (defs/publish.py) does not run and BI keeps the last good copy.
+"""
 
 from collections.abc import Mapping
 from typing import Any
@@ -12,12 +16,14 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
+from xmdw.core.paths import DBT_EXECUTABLE
 from xmdw.defs.dbt_cli import dbt_build_args
+from xmdw.defs.dbt_project import DBT_PROJECT, prepare_if_dev
+from xmdw.defs.resources import WarehouseResource, scoped_env
 
-DBT_PROJECT = DbtProject(
-    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR
-)
+# Under `dagster dev` only (dagster-dbt's DbtProject.prepare_if_dev): dbt deps + dbt parse, so the UI shows
+# the project as it is on disk. Outside it the manifest comes from `xmdw prepare` (defs/dbt_project.py).
+prepare_if_dev()
 
 # dbt folder (first level under models/) -> Dagster asset group
 FOLDER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
@@ -53,9 +59,13 @@ class XmdwDbtTranslator(DagsterDbtTranslator):
     project=DBT_PROJECT,
     dagster_dbt_translator=XmdwDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
-def xmdw_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+def xmdw_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # dbt's profile reads the warehouse path from the environment dbt is started with
+    with scoped_env(warehouse.dbt_env()):
+        invocation = dbt.cli(dbt_build_args(), context=context)
+    yield from invocation.stream()
 
 
 def dbt_resource() -> DbtCliResource:
+    """dbt of this interpreter's environment (the venv's bin/ need not be on PATH)."""
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)

@@ -6,8 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from xmdw.contract import load_contract
 from xmdw.core.console import files_progress
-from xmdw.core.paths import DataPaths
-from xmdw.core.settings import configure_environment
+from xmdw.defs.resources import WarehouseResource
 from xmdw.ingestion.batch import FileOutcome, ingest_landing
 from xmdw.warehouse.store import LOG_TABLES, RAW
 
@@ -23,25 +22,21 @@ def raw_key(table: str) -> AssetKey:
     return AssetKey([RAW, table])
 
 
-def report_months_loaded(paths: DataPaths, run_id: str) -> list[str]:
+def report_months_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     """Report months ('YYYY-MM') of the monthly-ledger rows this run loaded: the bulletins that a
     resubmission makes stale (see defs/sensors.py)."""
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        months: set[str] = set()
-        for table in MONTHLY_LEDGERS:
-            months.update(
-                r[0]
-                for r in con.execute(
-                    f"""SELECT DISTINCT printf('%04d-%02d', year, month) FROM {RAW}.{table}
-                    WHERE _file_id IN (SELECT file_id FROM {RAW}.ingest_log
-                                       WHERE run_id = ? AND status = 'accepted')""",
-                    [run_id],
-                ).fetchall()
-            )
-        return sorted(months)
-    finally:
-        con.close()
+    months: set[str] = set()
+    for table in MONTHLY_LEDGERS:
+        months.update(
+            r[0]
+            for r in con.execute(
+                f"""SELECT DISTINCT printf('%04d-%02d', year, month) FROM {RAW}.{table}
+                WHERE _file_id IN (SELECT file_id FROM {RAW}.ingest_log
+                                   WHERE run_id = ? AND status = 'accepted')""",
+                [run_id],
+            ).fetchall()
+        )
+    return sorted(months)
 
 
 @multi_asset(
@@ -57,9 +52,9 @@ def report_months_loaded(paths: DataPaths, run_id: str) -> list[str]:
     ],
     can_subset=False,
 )
-def ingest_landing_asset(context: AssetExecutionContext):
+def ingest_landing_asset(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Read every file in data/landing/, load it into raw.*, archive or quarantine it."""
-    paths = configure_environment()
+    paths = warehouse.paths
 
     def progress(done: int, total: int, outcome: FileOutcome) -> None:
         files_progress(done, total)  # 读取文件 n/N on the terminal of a headless run (xmdw.core.console)
@@ -76,7 +71,10 @@ def ingest_landing_asset(context: AssetExecutionContext):
 
     batch = ingest_landing(paths, progress=progress, run_id=context.run_id[:12])
     by_entity = batch.rows_by_entity()
-    months = report_months_loaded(paths, context.run_id[:12]) if batch.total("rows_loaded") else []
+    months = []
+    if batch.total("rows_loaded"):
+        with warehouse.connection(read_only=True) as con:
+            months = report_months_loaded(con, context.run_id[:12])
     summary = {
         "files_accepted": batch.count("accepted"),
         "files_quarantined": batch.count("quarantined"),

@@ -4,7 +4,6 @@ detail in data/logs/, and a summary of what happened (xmdw.reports.run_summary).
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -13,50 +12,21 @@ from xmdw.core.diskspace import DiskFullError, check_free_space, is_disk_full, t
 from xmdw.core.faultpoints import ENV as FAULT_ENV
 from xmdw.core.faultpoints import armed as faultpoints_armed
 from xmdw.core.faultpoints import pause_point
-from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR, SEEDS_DIR, DataPaths
+from xmdw.core.paths import DataPaths, data_paths
 from xmdw.core.runlock import run_lock
 from xmdw.core.settings import configure_environment
 from xmdw.reports.run_summary import RunSummary, collect, read_published
 
-MANIFEST = DBT_TARGET_DIR / "manifest.json"
 LOGS_DIRNAME = "logs"  # data/logs/run_<北京时间>.log: what Dagster and dbt said during a headless run
 __all__ = ["RunSummary", "latest_periods", "prepare_dbt", "run_period_reports", "run_pipeline", "session"]
 
 
-def _newest_mtime(*roots: Path) -> float:
-    newest = 0.0
-    for root in roots:
-        files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
-        newest = max([newest, *(p.stat().st_mtime for p in files)])
-    return newest
-
-
 def prepare_dbt(force: bool = False) -> Path:
-    """`dbt parse` when the manifest is missing or older than the dbt sources: @dbt_assets reads it at
-    import time. Same environment as at run time (configure_environment)."""
-    configure_environment()
-    sources = (
-        DBT_PROJECT_DIR / "models",
-        DBT_PROJECT_DIR / "macros",
-        DBT_PROJECT_DIR / "dbt_project.yml",
-        SEEDS_DIR,
-    )
-    if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_mtime(*sources):
-        subprocess.run(
-            [
-                DBT_EXECUTABLE,
-                "parse",
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(DBT_TARGET_DIR),
-                "--quiet",
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env=os.environ.copy(),
-            check=True,
-        )
-    return MANIFEST
+    """`xmdw prepare`: dagster-dbt's preparation of the dbt project, when it is stale (defs/dbt_project.py).
+    Imported late, so that in a headless run dagster-dbt's import-time output goes to the run log."""
+    from xmdw.defs.dbt_project import prepare_dbt as prepare
+
+    return prepare(force=force)
 
 
 # What each asset's file outputs are called in the summary: serving by metadata key, reports by file name
@@ -174,7 +144,8 @@ def run_pipeline(
     with run_lock(paths.run_lock, wait=wait), session(paths) as screen:
         pause_point("pipeline.start")
         check_free_space(paths.root)
-        prepare_dbt()
+        with console.quiet(screen):
+            prepare_dbt()
         started = console.now_cst()
         result = _execute(job_name, partition_key, paths, screen)
         pause_point("pipeline.after_job")
@@ -231,7 +202,7 @@ def latest_periods(months: list[str]) -> dict[str, str]:
 
 def run_period_reports() -> RunSummary | None:
     """Build the latest bulletin, scorecard and evaluation from the published copy (one run each)."""
-    paths = configure_environment()
+    paths = data_paths()  # each run_pipeline sets the process up (configure_environment)
     if not paths.served_warehouse.exists():
         return None
     from xmdw.reports.bulletin import months_with_data

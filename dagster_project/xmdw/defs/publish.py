@@ -1,14 +1,14 @@
 """The publish asset: after a build with no fatal failure, copy the marts to data/serving/ for BI.
 
-It depends on every mart and reference table, and the marts' GX checks are blocking: when dbt fails,
-a raw table's fatal rule blocks dbt, or a mart's fatal rule fails, this step does not run and BI keeps
-reading the last good copy.
+It depends on every mart and reference table, and the marts' dbt tests are blocking asset checks: when dbt
+fails, a raw table's fatal rule blocks dbt, or a mart's test with severity error fails, this step does not run
+and BI keeps reading the last good copy.
 """
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from xmdw.core.settings import configure_environment
 from xmdw.defs.dbt import xmdw_dbt_assets
+from xmdw.defs.resources import WarehouseResource
 
 PUBLISH_KEY = AssetKey(["serving", "xmdw"])
 SERVED_SCHEMAS = ("marts", "ref")
@@ -22,10 +22,10 @@ SERVED_SCHEMAS = ("marts", "ref")
     description="供 BI 读取的发布副本 — the marts and reference tables published to data/serving/ "
     "(DuckDB file replaced atomically, Parquet per table, CSV/xlsx for Excel/WPS); see docs/bi.md",
 )
-def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from xmdw.serving import publish, serving_paths  # imported here: the webserver need not load it
 
-    paths = configure_environment()
+    paths = warehouse.paths
     result = publish(paths.warehouse, paths.serving, run_id=context.run_id[:12])
     served = serving_paths(paths.serving)
     context.log.info(

@@ -3,17 +3,17 @@
 
 The data-quality report depends on the raw log tables only, which have no blocking checks, so it is written in every run —
 above all in a run the checks blocked, when units most need it. Its low step priority makes the
-in-process executor (one step at a time) run it after the checks, dbt and the mart checks.
+in-process executor (one step at a time) run it after the checks and dbt (whose tests check the marts).
 """
 
 from collections.abc import Callable
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from xmdw.core.settings import configure_environment
 from xmdw.defs.ingest import raw_key
 from xmdw.defs.partitions import MONTHLY, QUARTERLY, YEARLY, quarter_of
 from xmdw.defs.publish import PUBLISH_KEY
+from xmdw.defs.resources import WarehouseResource
 from xmdw.reports.dq_report import write_dq_report
 
 REPORT_KEY = AssetKey(["reports", "dq_report"])
@@ -30,9 +30,8 @@ YEAR_END_KEY = AssetKey(["reports", "year_end_evaluation"])
     kinds={"python", "excel", "html"},
     description="数据质量报告 (HTML, offline) and 退回修改清单 (xlsx, one sheet per unit) under data/reports/",
 )
-def dq_report(context: AssetExecutionContext) -> MaterializeResult:
-    paths = configure_environment()
-    files = write_dq_report(paths, run_id=context.run_id[:12])
+def dq_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    files = write_dq_report(warehouse.paths, run_id=context.run_id[:12])
     context.log.info(f"data-quality report: {files.html} · {files.xlsx} ({files.problems} problems)")
     return MaterializeResult(
         metadata={
@@ -47,8 +46,8 @@ def dq_report(context: AssetExecutionContext) -> MaterializeResult:
 # --- 月通报 / 季考核 / 年终评: built from the published copy, one partition per period -------------
 
 
-def _served_database():
-    paths = configure_environment()
+def _served_database(warehouse: WarehouseResource):
+    paths = warehouse.paths
     if not paths.served_warehouse.exists():
         raise Failure(
             "尚无已发布的数据（data/serving/xmdw.duckdb 不存在）：请先成功运行一次完整构建。"
@@ -67,11 +66,11 @@ def _report_result(files) -> MaterializeResult:
     return MaterializeResult(metadata=metadata)
 
 
-def _build(build: Callable[..., object], *args) -> MaterializeResult:
+def _build(warehouse: WarehouseResource, build: Callable[..., object], *args) -> MaterializeResult:
     """Build one report from the served copy; a period without data fails with the builder's message."""
     from xmdw.reports.bulletin import NoDataForPeriod
 
-    database, out_dir = _served_database()
+    database, out_dir = _served_database(warehouse)
     try:
         return _report_result(build(database, *args, out_dir))
     except NoDataForPeriod as exc:
@@ -87,10 +86,10 @@ def _build(build: Callable[..., object], *args) -> MaterializeResult:
     description="月通报 — the monthly bulletin of a report month (xlsx with charts, offline HTML, PDF, a Word "
     "公文 per region), opening with a 文字通报 paragraph; every figure from the published marts",
 )
-def monthly_bulletin(context: AssetExecutionContext) -> MaterializeResult:
+def monthly_bulletin(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from xmdw.reports.bulletin import build_monthly_bulletin
 
-    return _build(build_monthly_bulletin, context.partition_key)
+    return _build(warehouse, build_monthly_bulletin, context.partition_key)
 
 
 @asset(
@@ -101,10 +100,10 @@ def monthly_bulletin(context: AssetExecutionContext) -> MaterializeResult:
     kinds={"excel", "html", "pdf"},
     description="季考核 — the quarterly scorecard per lead unit (partition = the quarter's first month)",
 )
-def quarterly_scorecard(context: AssetExecutionContext) -> MaterializeResult:
+def quarterly_scorecard(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from xmdw.reports.bulletin import build_quarterly_scorecard
 
-    return _build(build_quarterly_scorecard, *quarter_of(context.partition_key))
+    return _build(warehouse, build_quarterly_scorecard, *quarter_of(context.partition_key))
 
 
 @asset(
@@ -115,10 +114,10 @@ def quarterly_scorecard(context: AssetExecutionContext) -> MaterializeResult:
     kinds={"excel", "html", "pdf"},
     description="年终评 — the year-end evaluation summary of a plan year",
 )
-def year_end_evaluation(context: AssetExecutionContext) -> MaterializeResult:
+def year_end_evaluation(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from xmdw.reports.bulletin import build_year_end_evaluation
 
-    return _build(build_year_end_evaluation, int(context.partition_key))
+    return _build(warehouse, build_year_end_evaluation, int(context.partition_key))
 
 
 PERIOD_REPORTS = [monthly_bulletin, quarterly_scorecard, year_end_evaluation]

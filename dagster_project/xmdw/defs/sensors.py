@@ -27,10 +27,10 @@ from dagster import (
     sensor,
 )
 
-from xmdw.core.paths import data_paths
 from xmdw.defs.cadence import build_all_job, bulletin_job, monthly_job
 from xmdw.defs.ingest import raw_key
 from xmdw.defs.report_assets import BULLETIN_KEY
+from xmdw.defs.resources import WarehouseResource
 from xmdw.ingestion.batch import landing_files
 
 # A file younger than this may still be being copied (a unit's upload, a network share).
@@ -60,8 +60,8 @@ def landing_fingerprint(files: Iterable[Path]) -> str:
     default_status=DefaultSensorStatus.RUNNING,
     description="data/landing/ 有新文件时启动一次刷新 — start a refresh when files arrive in data/landing/",
 )
-def landing_sensor(context: SensorEvaluationContext):
-    files = landing_files(data_paths().landing)
+def landing_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    files = landing_files(warehouse.paths.landing)
     if not files:
         return SkipReason("landing/ 为空 — no files waiting")
     newest = max(f.stat().st_mtime for f in files)

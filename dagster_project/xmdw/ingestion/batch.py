@@ -31,6 +31,7 @@ from xmdw.ingestion.refusals import GONE, STILL_WRITING, crash_problem, refuse_e
 from xmdw.ingestion.safe_io import NotRegularFile, display_name, sha256_of
 from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
 from xmdw.warehouse import store
+from xmdw.warehouse.connect import connect
 
 __all__ = ["BatchResult", "FileOutcome", "ingest_file", "ingest_landing", "ingest_paths", "landing_files"]
 
@@ -367,7 +368,7 @@ def ingest_landing(
     paths.ensure()
     scan = scan_landing(paths.landing)
     ready, moving = settle(scan.files, ingest_limits(), pause=_pause)
-    con = duckdb.connect(str(paths.warehouse))
+    con = connect(paths.warehouse)
     try:
         return ingest_paths(
             [e.path for e in ready],

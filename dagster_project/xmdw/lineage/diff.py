@@ -16,6 +16,7 @@ import duckdb
 
 from xmdw.lineage.text import ENTITY_ZH, num_text, period_zh, source_text, value_text
 from xmdw.serving.versions import Version, get_version, issued, list_versions
+from xmdw.warehouse.connect import connect
 
 FIGURE_KEY = ["figure_kind", "figure_id", "region_code", "year", "month"]
 SOURCE_KEY = [*FIGURE_KEY, "member_id", "source_entity", "source_key"]
@@ -178,7 +179,7 @@ def _files(version: Version) -> dict[str, str]:
     path = version.parquet("input_files")
     if not path.exists():
         return {}
-    con = duckdb.connect()
+    con = connect()
     try:
         return dict(con.execute(f"SELECT sha256, file_name FROM read_parquet({_lit(path)})").fetchall())
     finally:
@@ -191,7 +192,7 @@ def diff_versions(
     """The figures that differ between two versions (only those of `month` = (year, month) if given)."""
     old, new = get_version(serving_dir, old_id), get_version(serving_dir, new_id)
     month_filter = f"AND year = {int(month[0])} AND month = {int(month[1])}" if month else ""
-    con = duckdb.connect()
+    con = connect()
     try:
         figures = _changed_figures(con, old, new, month_filter)
         causes = _causes(con, old, new, month_filter)

@@ -24,6 +24,7 @@ from xmdw.lineage.text import (
     value_text,
 )
 from xmdw.serving.versions import served_version, to_cst
+from xmdw.warehouse.connect import connect
 
 
 class FigureNotFound(LookupError):
@@ -109,7 +110,7 @@ def _target_extras(con: duckdb.DuckDBPyConnection, fig: dict) -> tuple[str | Non
 
 def explain(database: Path, figure_id: str, region: str, year: int, month: int) -> Explanation:
     """The figure `figure_id` (target id, 'region_completion' or 'rate/cohort/variant') of a region and month."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     try:
         code, name = resolve_region(con, region)
         figures = _records(
@@ -157,7 +158,7 @@ def explain(database: Path, figure_id: str, region: str, year: int, month: int) 
 
 def list_figures(database: Path, region: str, year: int, month: int) -> list[tuple[str, str, str]]:
     """(figure_id, label, value text) of every figure of a region and month — what `explain` accepts."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     try:
         code, _ = resolve_region(con, region)
         rows = con.execute(

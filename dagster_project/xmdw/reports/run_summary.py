@@ -21,6 +21,7 @@ import duckdb
 from xmdw.core.console import STAGES, in_cst, stamp
 from xmdw.core.diskspace import EXIT_DISK_FULL
 from xmdw.core.paths import DataPaths
+from xmdw.warehouse.connect import connect
 
 MAX_LINES = 40
 MAX_FATAL_LINES = 8
@@ -373,7 +374,7 @@ def collect(summary: RunSummary, paths: DataPaths, *, marts: bool) -> None:
     failed first run left without some tables."""
     if not paths.warehouse.exists():
         return
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    con = connect(paths.warehouse, read_only=True)
     # a warehouse that a failed first run left without some log tables: say what is there
     missing = duckdb.CatalogException
     try:

@@ -14,14 +14,6 @@ __all__ = [
     "PublishError",
     "PublishResult",
     "ServingPaths",
-    "main",
     "publish",
     "serving_paths",
 ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m xmdw.serving` — publish the current warehouse (see __main__.py)."""
-    from xmdw.serving.__main__ import main as _main
-
-    return _main(argv)

@@ -136,3 +136,15 @@ def chinese_names(tables: Sequence[_Named], docs: dict[str, TableDoc]) -> dict[s
             names = _unique([column_label(c, docs.get(t.name)) for c in cols], cols)
             out[t.key] = ChineseNames(cn_schema, label, names)
     return out
+
+
+def tables_markdown(max_chars: int = 160) -> str:
+    """One Markdown line per mart and seed described in the dbt YAML (the served tables, for docs/bi.md)."""
+    lines = ["| 表 table | 说明 description |", "| --- | --- |"]
+    for schema, folder in (("marts", DBT_PROJECT_DIR / "models" / "marts"), ("ref", SEEDS_DIR)):
+        for name, doc in sorted(load_descriptions((folder,)).items()):
+            text = doc.description.replace("|", "/")
+            if len(text) > max_chars:
+                text = text[: max_chars - 1].rstrip() + "…"
+            lines.append(f"| `{schema}.{name}` | {text} |")
+    return "\n".join(lines)

@@ -12,6 +12,7 @@ from xmdw.core.diskspace import DiskFullError, is_disk_full
 from xmdw.core.faultpoints import pause_point
 from xmdw.core.filemodes import SERVED_DUCKDB
 from xmdw.serving.catalog import ChineseNames, TableDoc, chinese_names
+from xmdw.warehouse.connect import connect
 
 PUBLISHED_SCHEMAS = ("marts", "ref")
 # Oldest DuckDB release that must open the served file (BI drivers lag behind the build's DuckDB 2.x).
@@ -80,7 +81,7 @@ def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> 
     remove_duckdb_file(target)
     # dbt-duckdb writes views that name their catalog (the file stem), so attach under that name.
     src = warehouse.stem
-    con = duckdb.connect()
+    con = connect()
     con.execute("SET enable_progress_bar = false")  # no progress bars in the Dagster log
     try:
         try:

@@ -34,6 +34,7 @@ from xmdw.serving.layout import ServingPaths, serving_paths
 from xmdw.serving.parquet import VERSION_PREFIX, current_version, flip_current, prune_versions, write_version
 from xmdw.serving.versions import discard_version, record_version
 from xmdw.serving.versions import prune_versions as prune_data_versions
+from xmdw.warehouse.connect import connect
 
 try:  # POSIX only; the warehouse runs on Linux servers.
     import fcntl
@@ -173,7 +174,7 @@ def _write_manifest(paths: ServingPaths, result: PublishResult, copied: list[Cop
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = connect()
     con.execute("SET enable_progress_bar = false")  # no progress bars in the Dagster log
     return con
 

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from xmdw.warehouse.connect import connect
+
 try:  # POSIX only, like the publish lock
     import fcntl
 except ImportError:  # pragma: no cover
@@ -206,7 +208,7 @@ def record_version(
     tmp = root / f".{version_id}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH {_lit(str(served_tmp))} AS served")

@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from xmdw.core.paths import DataPaths, data_paths
+from xmdw.core.paths import DataPaths
 from xmdw.core.settings import ingest_limits
 from xmdw.web.checking import submit
 from xmdw.web.receipts import ReceiptStore
@@ -123,8 +123,8 @@ class Site:
         return self.page(request, "error.html", code, code=code)
 
 
-def create_app(paths: DataPaths | None = None) -> Starlette:
-    site = Site((paths or data_paths()).ensure())
+def create_app(paths: DataPaths) -> Starlette:
+    site = Site(paths.ensure())
     routes = [
         Route("/", site.index),
         Route("/submit", site.upload, methods=["POST"]),
@@ -154,10 +154,10 @@ def warm_up() -> None:
         check_copy(WARM_UP_CSV.encode(), "示例单位_预热.csv", receipt, Path(tmp))
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(paths: DataPaths, host: str = "127.0.0.1", port: int = 8765) -> None:
     import threading
 
     import uvicorn
 
     threading.Thread(target=warm_up, daemon=True).start()
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(paths), host=host, port=port, log_level="warning")

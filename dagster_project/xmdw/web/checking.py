@@ -26,6 +26,7 @@ from xmdw.core.paths import DataPaths
 from xmdw.ingestion.batch import FileOutcome, ingest_paths
 from xmdw.ingestion.safe_io import safe_name
 from xmdw.reports.highlight import CellNote, highlight_copy, highlighted_name
+from xmdw.warehouse.connect import connect
 from xmdw.web.receipts import CST, Receipt, ReceiptStore
 
 UPLOAD_FOLDER = "网页上传"  # under landing/: one sub-folder per upload, so names never collide
@@ -157,7 +158,7 @@ def check_copy(data: bytes, stored_name: str, receipt: Receipt, out_dir: Path) -
         upload = Path(tmp) / "upload" / stored_name
         upload.parent.mkdir()
         upload.write_bytes(data)
-        con = duckdb.connect(str(scratch.warehouse))
+        con = connect(scratch.warehouse)
         try:
             outcome: FileOutcome = ingest_paths([upload], scratch, con, run_id=receipt.id[:12]).outcomes[0]
             logs = _log(con)

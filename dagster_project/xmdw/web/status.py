@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from xmdw.core.paths import SEEDS_DIR, DataPaths
+from xmdw.warehouse.connect import connect
 from xmdw.web.receipts import CST, Receipt
 
 STATUS_ORDER = {"退回": 0, "未报": 1, "已报": 2}
@@ -57,7 +58,7 @@ def _published(paths: DataPaths) -> duckdb.DuckDBPyConnection | None:
     if not path.exists():
         return None
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return connect(path, read_only=True)
     except duckdb.Error:
         return None
 

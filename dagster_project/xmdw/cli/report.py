@@ -6,14 +6,24 @@ import argparse
 import re
 from pathlib import Path
 
-from xmdw.core.paths import data_paths
+from xmdw.cli.argparse_zh import add_command
+from xmdw.core.paths import DataPaths
+
+DATABASE_HELP = "读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
 
 
-def default_database() -> Path:
+def default_database(paths: DataPaths) -> Path:
     """The published BI copy (data/serving/xmdw.duckdb) when it exists, else the build warehouse."""
-    paths = data_paths()
-    serving = paths.root / "serving" / "xmdw.duckdb"
-    return serving if serving.exists() else paths.warehouse
+    return paths.served_warehouse if paths.served_warehouse.exists() else paths.warehouse
+
+
+def chosen_database(args: argparse.Namespace, paths: DataPaths) -> Path | None:
+    """--database, or the default; None (after saying so) when the file does not exist."""
+    database = Path(args.database) if args.database else default_database(paths)
+    if not database.exists():
+        print(f"数据库不存在 — database not found: {database}")
+        return None
+    return database
 
 
 def _quarter(value: str) -> tuple[int, int]:
@@ -23,7 +33,7 @@ def _quarter(value: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, paths: DataPaths) -> int:
     from xmdw.reports.bulletin import (
         NoDataForPeriod,
         build_monthly_bulletin,
@@ -32,11 +42,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         months_with_data,
     )
 
-    database = Path(args.database) if args.database else default_database()
-    out = Path(args.out) if args.out else data_paths().reports
-    if not database.exists():
-        print(f"数据库不存在 — database not found: {database}")
+    database = chosen_database(args, paths)
+    if database is None:
         return 2
+    out = Path(args.out) if args.out else paths.reports
     try:
         if args.quarter:
             files = build_quarterly_scorecard(database, *args.quarter, out)
@@ -57,17 +66,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_report_parser(subparsers) -> argparse.ArgumentParser:
-    """Register `xmdw report --month YYYY-MM | --quarter YYYY-Qn | --year YYYY [--database] [--out]`."""
-    text = "生成一期月通报、季考核或年终评（Excel、网页和 PDF，含数据库中的每个区县）"
-    p = subparsers.add_parser("report", help=text, description=text)
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """`xmdw report --month YYYY-MM | --quarter YYYY-Qn | --year YYYY [--database] [--out]`."""
+    p = add_command(
+        subparsers, "report", "生成一期月通报、季考核或年终评（Excel、网页和 PDF，含数据库中的每个区县）"
+    )
     period = p.add_mutually_exclusive_group()
     period.add_argument("--month", metavar="YYYY-MM", help="该月的月通报（默认：有数据的最近一个月）")
     period.add_argument("--quarter", type=_quarter, metavar="YYYY-Qn", help="该季度的季考核，如 2024-Q2")
     period.add_argument("--year", type=int, metavar="YYYY", help="该年度的年终评")
-    p.add_argument(
-        "--database", metavar="文件", help="读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
-    )
+    p.add_argument("--database", metavar="文件", help=DATABASE_HELP)
     p.add_argument("--out", metavar="目录", help="输出目录（默认 data/reports）")
     p.set_defaults(func=cmd_report)
-    return p

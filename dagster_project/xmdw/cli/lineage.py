@@ -1,11 +1,15 @@
-"""`xmdw explain`, `xmdw diff` and `xmdw versions` — trace a published figure, compare published versions."""
+"""`xmdw explain`, `xmdw diff` and `xmdw versions` — trace a published figure, compare published versions.
+
+Read-only: no run lock, no environment set up (a reader must work while a build runs)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from xmdw.core.paths import data_paths
+from xmdw.cli.argparse_zh import add_command
+from xmdw.cli.report import DATABASE_HELP, chosen_database
+from xmdw.core.paths import DataPaths
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -17,17 +21,15 @@ def _month(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def _serving_dir(args: argparse.Namespace) -> Path:
-    return Path(args.serving_dir) if args.serving_dir else data_paths().serving
+def _serving_dir(args: argparse.Namespace, paths: DataPaths) -> Path:
+    return Path(args.serving_dir) if args.serving_dir else paths.serving
 
 
-def cmd_explain(args: argparse.Namespace) -> int:
+def cmd_explain(args: argparse.Namespace, paths: DataPaths) -> int:
     from xmdw.lineage.explain import FigureNotFound, explain, list_figures, render_zh
-    from xmdw.reports.cli import default_database
 
-    database = Path(args.database) if args.database else default_database()
-    if not database.exists():
-        print(f"数据库不存在 — database not found: {database}")
+    database = chosen_database(args, paths)
+    if database is None:
         return 2
     year, month = args.month
     if args.list or not args.figure:
@@ -42,10 +44,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
+def cmd_diff(args: argparse.Namespace, paths: DataPaths) -> int:
     from xmdw.lineage.diff import bulletin_version, diff_versions, latest_version_id
 
-    serving = _serving_dir(args)
+    serving = _serving_dir(args, paths)
     try:
         if args.month:
             old = args.old or bulletin_version(serving, *args.month)
@@ -63,10 +65,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_versions(args: argparse.Namespace) -> int:
+def cmd_versions(args: argparse.Namespace, paths: DataPaths) -> int:
     from xmdw.serving.versions import issued, keep_setting, list_versions
 
-    serving = _serving_dir(args)
+    serving = _serving_dir(args, paths)
     pinned: dict[str, list[str]] = {}
     for stem, entry in issued(serving).items():
         pinned.setdefault(entry["version_id"], []).append(stem)
@@ -85,10 +87,10 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_lineage_parsers(subparsers) -> None:
-    """Register `explain`, `diff` and `versions`."""
-    text = "数字溯源：一个已发布的数字由哪些台账文件、工作表、行和修订版本算出"
-    e = subparsers.add_parser("explain", help=text, description=text)
+def register_explain(subparsers: argparse._SubParsersAction) -> None:
+    e = add_command(
+        subparsers, "explain", "数字溯源：一个已发布的数字由哪些台账文件、工作表、行和修订版本算出"
+    )
     e.add_argument(
         "figure",
         nargs="?",
@@ -98,13 +100,12 @@ def add_lineage_parsers(subparsers) -> None:
     e.add_argument("--region", required=True, metavar="区县", help="区划代码或名称，如 610728 或 镇巴县")
     e.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="报告月份")
     e.add_argument("--list", action="store_true", help="列出该区县该月的全部数字")
-    e.add_argument(
-        "--database", metavar="文件", help="读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
-    )
+    e.add_argument("--database", metavar="文件", help=DATABASE_HELP)
     e.set_defaults(func=cmd_explain)
 
-    text = "比较两个数据版本：哪些已发布的数字变了、为什么变"
-    d = subparsers.add_parser("diff", help=text, description=text)
+
+def register_diff(subparsers: argparse._SubParsersAction) -> None:
+    d = add_command(subparsers, "diff", "比较两个数据版本：哪些已发布的数字变了、为什么变")
     d.add_argument(
         "--from",
         dest="old",
@@ -116,7 +117,8 @@ def add_lineage_parsers(subparsers) -> None:
     d.add_argument("--serving-dir", metavar="目录", help="发布目录（默认 data/serving）")
     d.set_defaults(func=cmd_diff)
 
-    text = "列出已发布的数据版本"
-    v = subparsers.add_parser("versions", help=text, description=text)
+
+def register_versions(subparsers: argparse._SubParsersAction) -> None:
+    v = add_command(subparsers, "versions", "列出已发布的数据版本")
     v.add_argument("--serving-dir", metavar="目录", help="发布目录（默认 data/serving）")
     v.set_defaults(func=cmd_versions)
