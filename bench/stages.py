@@ -1,6 +1,6 @@
 """One benchmark stage in its own process, so that its wall time and peak RSS are its own.
 
-    .venv/bin/python bench/stages.py STAGE DATA_DIR [--month YYYY-MM]
+    .venv/bin/python bench/stages.py STAGE DATA_DIR [--month YYYY-MM] [--floor FLOOR.sql]
 
 Each stage calls the project's real function on the data directory DATA_DIR (XMDW_DATA_DIR layout) and
 prints one JSON line (`{"stage": ..., "inner_seconds": ..., ...}`) on stdout; the runner (bench/run.py)
@@ -44,22 +44,18 @@ def stage_ingest(data_dir: Path, month: str | None) -> dict:
 
 def _validate(data_dir: Path, stage: str) -> dict:
     """The GX validation the Dagster checks run (gx_raw_tables / gx_marts), results recorded."""
-    import duckdb
-
     from xmdw.quality.catalog import mart_tables_with_rules, raw_tables_with_rules
     from xmdw.quality.results import existing_marts, new_run_id, validate
+    from xmdw.warehouse.connect import connection
 
     paths = _paths(data_dir)
-    con = duckdb.connect(str(paths.warehouse))
-    try:
+    with connection(paths.warehouse) as con:
         if stage == "raw":
             tables = raw_tables_with_rules()
         else:
             built = existing_marts(con)
             tables = [t for t in mart_tables_with_rules() if t in built]
         run = validate(con, run_id=new_run_id(), tables=tables, stage=stage)
-    finally:
-        con.close()
     return {
         "tables": len(tables),
         "fatal": run.count("fatal"),
@@ -76,21 +72,20 @@ def stage_gx_marts(data_dir: Path, month: str | None) -> dict:
     return _validate(data_dir, "marts")
 
 
-def stage_floor(data_dir: Path, month: str | None) -> dict:
-    """bench/floor.sql on DATA_DIR/floor_input.duckdb (the runner copies the post-GX warehouse there)."""
-    import duckdb
-
+def stage_floor(data_dir: Path, month: str | None, floor: Path | None = None) -> dict:
+    """The generated floor (bench/make_floor.py; the runner writes it once per bench) on
+    DATA_DIR/floor_input.duckdb (the runner copies the post-GX warehouse there)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from check_floor import run_floor
 
+    from xmdw.warehouse.connect import connection
+
+    if floor is None:
+        raise SystemExit("stage floor needs --floor FLOOR.sql (bench/make_floor.py)")
     started = time.perf_counter()
-    con = duckdb.connect(str(data_dir / "floor_input.duckdb"))
-    try:
-        run_floor(con)
-        rows = con.execute("SELECT count(*) FROM floor.mart_project_progress").fetchall()[0][0]
-    finally:
-        con.close()
-    return {"sql_seconds": round(time.perf_counter() - started, 3), "project_progress_rows": rows}
+    with connection(data_dir / "floor_input.duckdb") as con:
+        relations = run_floor(con, floor)
+    return {"sql_seconds": round(time.perf_counter() - started, 3), "relations": len(relations)}
 
 
 def stage_report(data_dir: Path, month: str | None) -> dict:
@@ -143,9 +138,13 @@ def main() -> int:
     ap.add_argument("stage", choices=sorted(STAGES))
     ap.add_argument("data_dir", type=Path)
     ap.add_argument("--month", help="report month YYYY-MM (bulletin)")
+    ap.add_argument("--floor", type=Path, help="the generated floor script (stage floor)")
     args = ap.parse_args()
     started = time.perf_counter()
-    details = STAGES[args.stage](args.data_dir.resolve(), args.month)
+    if args.stage == "floor":
+        details = stage_floor(args.data_dir.resolve(), args.month, args.floor)
+    else:
+        details = STAGES[args.stage](args.data_dir.resolve(), args.month)
     inner = round(time.perf_counter() - started, 3)
     print(json.dumps({"stage": args.stage, "inner_seconds": inner, **details}, ensure_ascii=False))
     return 0

@@ -34,7 +34,6 @@ STAGES = {
     "ingest_landing": "读取文件",
     "gx_raw_tables": "数据质量检查",
     "xmdw_dbt_assets": "构建专题表 (dbt)",
-    "gx_marts": "专题表检查",
     "serving__xmdw": "发布 BI 副本",
     "reports__dq_report": "数据质量报告、退回修改清单",
     "reports__monthly_bulletin": "报告：月通报",
