@@ -19,7 +19,6 @@ perf_counter, peak RSS from wait4()):
             model's SQL as `dbt compile` renders it, as one script (bench/make_floor.py writes it
             once per bench to <base>/floor.sql, untimed, like the dbt manifest)
   dbt       `dbt build` with the venv's dbt as Dagster runs it (seeds, models, data tests; unit tests are CI's)
-  gx_marts  the GX mart checks
   report    the data-quality report (HTML + xlsx)
   bulletin  xmdw.reports.bulletin.build_monthly_bulletin, latest month   } when importable,
   publish   xmdw.serving.publish.publish                                 } else skipped with a note
@@ -248,7 +247,6 @@ def run_stages(cache: Path, work: Path, floor_sql: Path, check_floor: bool) -> l
     step("dbt", dbt_cmd(), cwd=DBT_PROJECT_DIR)
     if check_floor:
         results[-1].details["floor_equals_marts"] = floor_equals_marts(data / "warehouse.duckdb", floor_sql)
-    step("gx_marts", stage_cmd("gx_marts", data))
     step("report", stage_cmd("report", data))
     step("bulletin", stage_cmd("bulletin", data, latest_month(data / "warehouse.duckdb")))
     step("publish", stage_cmd("publish", data))

@@ -43,7 +43,7 @@ def stage_ingest(data_dir: Path, month: str | None) -> dict:
 
 
 def _validate(data_dir: Path, stage: str) -> dict:
-    """The GX validation the Dagster checks run (gx_raw_tables / gx_marts), results recorded."""
+    """The GX validation the Dagster checks run (gx_raw_tables), results recorded."""
     from xmdw.quality.catalog import mart_tables_with_rules, raw_tables_with_rules
     from xmdw.quality.results import existing_marts, new_run_id, validate
     from xmdw.warehouse.connect import connection
@@ -66,10 +66,6 @@ def _validate(data_dir: Path, stage: str) -> dict:
 
 def stage_gx(data_dir: Path, month: str | None) -> dict:
     return _validate(data_dir, "raw")
-
-
-def stage_gx_marts(data_dir: Path, month: str | None) -> dict:
-    return _validate(data_dir, "marts")
 
 
 def stage_floor(data_dir: Path, month: str | None, floor: Path | None = None) -> dict:
@@ -126,7 +122,6 @@ STAGES: dict[str, Callable[[Path, str | None], dict]] = {
     "ingest": stage_ingest,
     "gx": stage_gx,
     "floor": stage_floor,
-    "gx_marts": stage_gx_marts,
     "report": stage_report,
     "bulletin": stage_bulletin,
     "publish": stage_publish,

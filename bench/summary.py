@@ -9,7 +9,7 @@ import statistics
 
 from measure import Measurement
 
-STAGE_ORDER = ["ingest", "gx", "floor", "dbt", "gx_marts", "report", "bulletin", "publish", "xmdw_run"]
+STAGE_ORDER = ["ingest", "gx", "floor", "dbt", "report", "bulletin", "publish", "xmdw_run"]
 
 
 def summarise(measurements: list[Measurement]) -> dict[str, dict]:

@@ -220,15 +220,24 @@ def test_a_changed_rule_set_forces_a_full_run(two_runs, monkeypatch):
 def test_the_version_hashes_rules_contract_and_reference_data(tmp_path, monkeypatch):
     before = incremental.rule_set_version()
     assert incremental.rule_set_version() == before  # stable
-    for attr, source in (
-        ("CATALOG_FILE", incremental.CATALOG_FILE),
-        ("CONTRACT_FILE", incremental.CONTRACT_FILE),
-    ):
-        copy = tmp_path / source.name
-        copy.write_bytes(source.read_bytes() + b"\n# edited\n")
+    copy = tmp_path / incremental.CONTRACT_FILE.name
+    copy.write_bytes(incremental.CONTRACT_FILE.read_bytes() + b"\n# edited\n")
+    with monkeypatch.context() as m:
+        m.setattr(incremental, "CONTRACT_FILE", copy)
+        assert incremental.rule_set_version() != before
+    files = incremental.catalog_files()
+    for kind in ("rules", "sql", "views"):  # a rule file, a rule's SQL, a view: each is part of the version
+        edited = tmp_path / kind
+        edited.mkdir()
+        target = next(p for p in files if p.parent.name == kind)
+        (edited / target.name).write_bytes(target.read_bytes() + b"\n")
         with monkeypatch.context() as m:
-            m.setattr(incremental, attr, copy)
-            assert incremental.rule_set_version() != before, attr
+            m.setattr(
+                incremental,
+                "catalog_files",
+                lambda t=target, e=edited: [e / t.name if p == t else p for p in files],
+            )
+            assert incremental.rule_set_version() != before, kind
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for p in incremental.SEEDS_DIR.glob("*.csv"):

@@ -76,8 +76,10 @@ def test_row_fatal_is_held_back_and_nothing_a_unit_sends_blocks(data_dir):
     ]
     published = _query(data_dir, "SELECT * FROM marts.mart_region_monthly_investment ORDER BY ALL")
     assert 3 in {r[2] for r in published}
-    mart_checks = [c for c in first.checks if c[0].startswith("gx_mart_")]
-    assert mart_checks and all(c[1] for c in mart_checks), mart_checks
+    # the marts are checked by dbt tests (dagster-dbt's blocking checks), no longer by GX rules; they passed,
+    # so the build was published
+    assert not [c for c in first.checks if c[0].startswith("gx_mart")]
+    assert first.published
 
     # Second delivery: P4 corrected (a new revision), April progress, and a header-only statistics-bureau
     # file: ingestion quarantines it as 空表 (before, F5 blocked every region's marts for it)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from xmdw.contract import load_contract
-from xmdw.quality.catalog import is_mart, load_rules
+from xmdw.quality.catalog import load_rules
 from xmdw.quality.gx_runner import prepare, validate_table
 from xmdw.quality.outcomes import TableValidation
 from xmdw.warehouse.store import LOG_TABLES, ensure_schema
@@ -28,7 +28,7 @@ RULES = {r.id: r for r in load_rules()}
 
 # ------------------------------------------------------------------------------------------------------
 # The world: three projects in two regions, their plans, monthly progress (dispatch months 2..5, one
-# statistics row), procedures, deals, funds, indicators, FAI aggregates — and small marts.
+# statistics row), procedures, deals, funds, indicators, FAI aggregates. (The marts are checked by dbt tests.)
 # ------------------------------------------------------------------------------------------------------
 
 P1, P2, P3 = "610728-2023-001", "610728-2024-002", "511902-2022-003"
@@ -126,43 +126,6 @@ def base_world() -> dict[str, list[dict]]:
     }  # fmt: skip
 
 
-def base_marts() -> dict[str, list[dict]]:
-    stg_progress = [
-        dict(project_id="A", year=2024, month=3, basis="DISPATCH", ytd_completed=100.0),
-        dict(project_id="B", year=2024, month=3, basis="DISPATCH", ytd_completed=50.0),
-        dict(project_id="A", year=2024, month=3, basis="STATS", ytd_completed=90.0),
-    ]
-    targets = [
-        dict(target_id="T1", indicator_zh="重点项目投资", region_code="610728", plan_year=2024),
-        dict(target_id="T2", indicator_zh="招商引资落地率", region_code="610728", plan_year=2024),
-    ]
-    progress = [
-        dict(target_id=t["target_id"], region_code="610728", plan_year=2024, month=m,
-             metric_key="rate:招商引资落地率" if t["target_id"] == "T2" else "key_project_annual_investment",
-             actual_value=0.5, status="正常", lead_unit="县发改局")
-        for t in targets for m in range(2, 13)
-    ]  # fmt: skip
-    return {
-        "staging.stg_raw__monthly_progress": stg_progress,
-        "staging.stg_raw__projects": [dict(project_id="A", region_code="610728"), dict(project_id="B", region_code="610728")],
-        "staging.stg_raw__annual_plans": [dict(project_id="A", plan_year=2024), dict(project_id="B", plan_year=2024)],
-        "ref.plan_targets": targets,
-        "ref.dim_report_month": [dict(month=m) for m in range(2, 13)],
-        "marts.mart_region_monthly_investment": [
-            dict(region_code="610728", year=2024, month=3, projects_reporting=2, projects_planned=2,
-                 ytd_completed_wan=150.0, annual_plan_wan=1000.0, completion_ratio=0.15, time_pace=0.25,
-                 pace_gap=-0.1),
-        ],
-        "marts.mart_target_progress": progress,
-        "marts.mart_unit_scorecard": [
-            dict(region_code="610728", plan_year=2024, quarter=1, as_of_month=3, lead_unit="县发改局",
-                 targets_owned=2, targets_met=0, targets_on_track=2, targets_behind=0,
-                 targets_severely_behind=0, targets_without_data=0, on_track_share=1.0),
-        ],
-        "marts.mart_plan_conflicts": [dict(conflict_group="G1", target_id="T1"), dict(conflict_group="G1", target_id="T2")],
-    }  # fmt: skip
-
-
 # ------------------------------------------------------------------------------------------------------
 # Loading a world into DuckDB: lineage, files and the ingestion log are derived from the rows.
 # ------------------------------------------------------------------------------------------------------
@@ -190,12 +153,6 @@ def load(world: dict, log_hook: Callable[[list[dict]], None] | None = None) -> d
     con.execute("BEGIN TRANSACTION")
     log = {}
     for table, rows in world.items():
-        if "." in table:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
-            con.register("_w", pd.DataFrame(rows))
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _w")
-            con.unregister("_w")
-            continue
         entity = C.entity(table)
         out, next_row = [], {}
         for row in rows:
@@ -580,38 +537,11 @@ CASES: dict[str, tuple] = {  # rule id -> (change, expectation[, table])
     "S5": (lambda w: [P1m(w, m).update(ytd_funds_in_place=0) for m in (2, 3, 4)] and mark(P1m(w, 4)), ROW99),
     "S6": (_s6, ("key", "610728 2024年第1季度")),
     "S7": (_s7, ("key", "县经合中心")),
-    # marts
-    "M1": (
-        lambda w: w["marts.mart_region_monthly_investment"][0].update(time_pace=1.5),
-        ("key", "610728 / 2024 / 3"),
-    ),
-    "M2": (
-        lambda w: w["marts.mart_region_monthly_investment"][0].update(completion_ratio=-0.1, pace_gap=-0.35),
-        ("key", "610728 / 2024 / 3"),
-    ),  # fmt: skip
-    "M3": (
-        lambda w: w["marts.mart_region_monthly_investment"][0].update(ytd_completed_wan=160.0),
-        ("key", "610728"),
-    ),
-    "M4": (lambda w: w["marts.mart_region_monthly_investment"][0].update(pace_gap=0.2), ("key", "610728")),
-    "M5": (lambda w: w["marts.mart_target_progress"].pop(0), ("key", "T1 2月")),
-    "M6": (lambda w: w["marts.mart_target_progress"][12].update(actual_value=1.3), ("key", "T2 / 3")),
-    "M7": (lambda w: w["marts.mart_target_progress"][0].update(actual_value=None), ("key", "T1 / 2")),
-    "M8": (lambda w: w["marts.mart_unit_scorecard"][0].update(on_track_share=1.2), ("key", "县发改局")),
-    "M9": (lambda w: w["marts.mart_unit_scorecard"][0].update(targets_owned=5), ("key", "县发改局")),
-    "M10": (
-        lambda w: w["marts.mart_unit_scorecard"][0].update(targets_owned=3, targets_without_data=1),
-        ("key", "县发改局"),
-    ),  # fmt: skip
-    "M11": (lambda w: w["marts.mart_plan_conflicts"].pop(1), ("key", "G1 / T1")),
 }
 
 
-def _world(with_marts: bool) -> dict:
-    w = copy.deepcopy(base_world())
-    if with_marts:
-        w |= base_marts()
-    return w
+def _world() -> dict:
+    return copy.deepcopy(base_world())
 
 
 def _validate(w: dict, rule_ids: list[str] | None, tables: list[str]) -> dict:
@@ -633,7 +563,7 @@ def _validate(w: dict, rule_ids: list[str] | None, tables: list[str]) -> dict:
 @pytest.fixture(scope="module")
 def clean_outcomes() -> dict:
     tables = sorted({t for r in RULES.values() for t in r.tables})
-    return _validate(_world(with_marts=True), None, tables)
+    return _validate(_world(), None, tables)
 
 
 def test_every_rule_has_a_breaking_case():
@@ -652,7 +582,7 @@ def test_rule_passes_on_the_clean_world(rule_id, clean_outcomes):
 def test_rule_breaks_and_names_the_row(rule_id):
     rule = RULES[rule_id]
     change, (kind, expected), *table = CASES[rule_id]
-    w = _world(with_marts=rule.is_mart_rule)
+    w = _world()
     change(w)
     table = table[0] if table else rule.tables[0]
     outcome = _validate(w, [rule_id], [table])[rule_id][0][1]
@@ -666,11 +596,12 @@ def test_rule_breaks_and_names_the_row(rule_id):
         texts = [" ".join(str(v) for v in vars(f).values() if v is not None) for f in outcome.findings]
         assert any(expected in t for t in texts), texts
     held = TableValidation(table, 0, [outcome]).excluded_rows()
-    if is_mart(table) or not rule.is_fatal:
-        assert held == []
-    elif rule.scope == "row":
+    if rule.on_fail == "report":
+        assert held == [] and not rule.is_fatal
+    elif rule.on_fail == "hold_rows":
         assert {r[:3] for r in held} == {(f.file_id, f.sheet, f.source_row) for f in outcome.findings}
-    else:  # a fatal table finding holds back its file's rows (F5's empty file has none)
+    else:  # hold_file: a fatal table finding holds back its file's rows (F5's empty file has none)
+        assert rule.on_fail == "hold_file"
         assert outcome.held_files == sorted({f.file_id for f in outcome.findings})
         assert bool(held) == (rule_id in ("F6", "F7")), held
     # issue 10: no rule on the units' ledgers blocks the whole build (a region never waits for another)

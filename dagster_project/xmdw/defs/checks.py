@@ -75,7 +75,7 @@ RAW_CHECK_TABLES = raw_tables_with_rules()
             name=f"gx_{t}",
             asset=raw_key(t),
             blocking=True,
-            description=f"Great Expectations rules of expectations/rules.yml for raw.{t}",
+            description=f"Great Expectations rules of expectations/rules/ for raw.{t}",
         )
         for t in RAW_CHECK_TABLES
     ],

@@ -1,1 +1,1 @@
-"""Data quality: the rule catalog (expectations/rules.yml) run by Great Expectations."""
+"""Data quality: the rule catalog (expectations/rules/, one file per rule) run by DuckDB and Great Expectations."""

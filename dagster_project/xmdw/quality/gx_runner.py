@@ -1,24 +1,20 @@
-"""Run the catalog's rules with Great Expectations on pandas DataFrames read from DuckDB.
+"""Run the catalog's rules: SQL in DuckDB, verdicts by Great Expectations on what the SQL found.
 
-GX's SQL datasource is broken on DuckDB (and would keep the file locked), so tables are read into
-pandas first (decision 12). Per table:
+GX's SQL datasource does not work on DuckDB (GX 1.24 + duckdb-engine 0.17 + SQLAlchemy 2.1: every query
+metric fetches its result after the connection went back to the pool and fails; the engine also keeps the
+warehouse file open with a different configuration — docs/data_quality.md). So, per table:
 
-- **row scope**: the frame holds rows of the latest revision of every natural key (what staging reads)
-  plus one boolean column per SQL rule — a `sql_violation` predicate evaluated on the row, or a
-  `sql_query` returning offending rows' lineage, joined back on (_file_id, _sheet, _source_row). GX
-  validates native expectations on the columns and `ExpectColumnValuesToBeInSet([False])` on the
-  booleans; every offending row comes back with its lineage through `unexpected_index_column_names`.
-  Which rows a raw table's frame holds depends on the rule (issue 11: validate new rows, not history):
-  *incremental* rules (`Rule.is_incremental`, they read nothing but their row) get the rows of files not
-  checked under the current rule set (`relations.unseen_rows`; every row when nothing was checked yet —
-  the caller carries the other rows' results forward, `quality/incremental.py`); the other SQL rules are
-  evaluated by DuckDB on every current row and GX gets only the rows they flag; a native expectation that
-  is not incremental (none on raw tables today) and every mart rule get the whole table.
-- **table scope**: each rule's query returns findings (a file, a region-month, a unit-year …); they are
-  stacked into one frame with one boolean per rule and validated the same way. Table rules run after
-  the row rules and read only the rows those hold back not (`relations.hold`), like staging.
+- **SQL row rules** run in DuckDB (`sql_rules.offending_rows`): all their offending rows come back with
+  lineage, and GX validates a bounded sample of them per table (at most `SAMPLE_ROWS` per rule, one frame
+  with a `__rule` column, `ExpectColumnValuesToNotBeInSet(__rule, [<id>])` per rule) — the rule passes
+  when GX finds none of its rows; the count and the findings are DuckDB's.
+- **native expectations** (`expect_column_values_to_…`) validate the rows themselves, chunk by chunk
+  (`sql_rules.native_chunks`): an incremental one only the rows of files not checked under the current rule
+  set (`relations.unseen_rows`; the caller carries the other rows' results forward, quality/incremental.py).
+- **table rules** return findings (a file, a region-month …), validated like the row rules' samples; they
+  run after the row rules and read only the rows those do not hold back (`relations.hold`), like staging.
 
-The relations rule SQL reads are created by `relations.prepare()`.
+Peak memory depends on what the rules find and one chunk, not on the size of a table.
 """
 
 from __future__ import annotations
@@ -32,108 +28,32 @@ import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
-from xmdw.quality.catalog import SQL_TYPES, Rule, is_mart, rules_for
-from xmdw.quality.outcomes import (
-    FINDING_COLUMNS,
-    ROW_ID_COLUMNS,
-    Finding,
-    RuleOutcome,
-    TableValidation,
-    as_text,
-    py_value,
-    tidy,
+from xmdw.quality.catalog import Rule, rules_for
+from xmdw.quality.outcomes import LINEAGE_KEY, ROW_ID_COLUMNS, RuleOutcome, TableValidation, py_value
+from xmdw.quality.relations import current_rows, file_rows, hold, prepare, release, unseen_rows
+from xmdw.quality.sql_rules import (
+    native_chunks,
+    offending_rows,
+    row_finding,
+    table_finding,
+    table_findings,
 )
-from xmdw.quality.relations import (
-    base_relation,
-    current_rows,
-    file_rows,
-    hold,
-    key_expr,
-    prepare,
-    release,
-    rule_sql,
-    unseen_rows,
-)
+
+__all__ = [
+    "TableValidation",
+    "prepare",
+    "rules_for",
+    "validate_rows",
+    "validate_table",
+    "validate_table_rules",
+]
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-
-def _violation_column(rule: Rule) -> str:
-    return f"__violates_{rule.id.replace('-', '_')}"
-
-
-def _observed_column(rule: Rule) -> str:
-    return f"__observed_{rule.id.replace('-', '_')}"
-
-
-# ------------------------------------------------------------------------------------------------------
-# Frames
-# ------------------------------------------------------------------------------------------------------
-
-
-# Which rows a group of row rules is handed (see the module docstring).
-ALL_ROWS, NEW_ROWS, FLAGGED_ROWS = "all", "new", "flagged"
-
-
-def read_table(
-    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule], rows: str = ALL_ROWS
-) -> pd.DataFrame:
-    """The table's current rows (`rows`: all, those of files not checked yet, or those a rule flags)
-    plus, per SQL rule, a violation flag and the observed value."""
-    selects, joins = [], []
-    for i, r in enumerate(rules):
-        flag, obs = _violation_column(r), _observed_column(r)
-        if r.check_type == "sql_violation":
-            pred = f"coalesce(({rule_sql(r.check['where'], table)}), false)"
-            observed = r.check.get("observed") or (f't."{r.field}"' if r.field else "NULL")
-            selects.append(f'{pred} AS "{flag}"')
-            selects.append(
-                f'CASE WHEN {pred} THEN CAST(({rule_sql(observed, table)}) AS VARCHAR) END AS "{obs}"'
-            )
-        elif r.check_type == "sql_query":
-            alias = f"q{i}"
-            joins.append(
-                f"LEFT JOIN (SELECT _file_id AS __f, _sheet AS __s, _source_row AS __r, "
-                f"min(CAST(observed AS VARCHAR)) AS __o FROM ({rule_sql(r.check['query'], table)}) AS qq "
-                f"GROUP BY 1, 2, 3) AS {alias} ON {alias}.__f = t._file_id "
-                f"AND {alias}.__s IS NOT DISTINCT FROM t._sheet AND {alias}.__r = t._source_row"
-            )
-            selects.append(f'{alias}.__f IS NOT NULL AS "{flag}"')
-            selects.append(f'{alias}.__o AS "{obs}"')
-    key = key_expr(table) or "NULL"
-    extra = "".join(f", {s}" for s in selects)
-    sql = f"SELECT t.*, {key} AS __key{extra} FROM {base_relation(table)} AS t {' '.join(joins)}"
-    if rows == NEW_ROWS:
-        sql += f" WHERE {unseen_rows(table)}"
-    elif rows == FLAGGED_ROWS:
-        flags = " OR ".join(f'"{_violation_column(r)}"' for r in rules if r.check_type in SQL_TYPES)
-        sql = f"SELECT * FROM ({sql}) AS flagged WHERE {flags or 'false'}"
-    frame = con.execute(sql).df()
-    frame["__rowid"] = range(len(frame))
-    return frame
-
-
-def read_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]) -> pd.DataFrame:
-    """Stack the findings of the table's table-scope rules: one row per finding, one flag per rule."""
-    parts = []
-    for r in rules:
-        part = con.execute(rule_sql(r.check["query"], table)).df()
-        for c in FINDING_COLUMNS:
-            if c not in part.columns:
-                part[c] = True if c == "violates" else None
-        part = part[FINDING_COLUMNS].astype(object)
-        part["violates"] = part["violates"].map(lambda v: bool(v) if v is not None and v == v else True)
-        part["__rule"] = r.id
-        parts.append(part)
-    frame = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*FINDING_COLUMNS, "__rule"])
-    )
-    frame = frame.astype(object)
-    for r in rules:
-        frame[_violation_column(r)] = (frame["__rule"] == r.id) & frame["violates"].astype(bool)
-        frame[_violation_column(r)] = frame[_violation_column(r)].astype(bool)
-    frame["__rowid"] = range(len(frame))
-    return frame
+# Offending rows (or findings) of one rule GX sees; the rest are counted and recorded, not re-validated.
+SAMPLE_ROWS = 200
+# What the row rules of a table hand to GX (TableValidation.gx_rows, raw.dq_runs)
+NEW_ROWS, FLAGGED_ROWS, ALL_ROWS = "new", "flagged", "all"
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -149,9 +69,9 @@ def _code_values(code_list: str) -> tuple[str, ...]:
 def _expectation(rule: Rule):
     import great_expectations as gx
 
-    if rule.check_type in ("sql_violation", "sql_query"):
-        return gx.expectations.ExpectColumnValuesToBeInSet(
-            column=_violation_column(rule), value_set=[False], meta={"rule_id": rule.id}
+    if rule.is_sql:  # a frame of offending rows: the rule passes when none of them is its own
+        return gx.expectations.ExpectColumnValuesToNotBeInSet(
+            column="__rule", value_set=[rule.id], meta={"rule_id": rule.id}
         )
     kwargs = {k: v for k, v in rule.check.items() if k != "type"}
     if isinstance(kwargs.get("value_set"), dict):
@@ -174,7 +94,9 @@ def _gx() -> tuple:
 _suite_numbers = itertools.count()
 
 
-def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], index_columns: list[str]) -> list:
+def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> dict[str, object]:
+    """Validate `frame` against one expectation per rule; GX's result per rule id (offending rows are
+    reported by `__rowid`, their lineage is read from the frame)."""
     import great_expectations as gx
 
     context, source = _gx()
@@ -186,161 +108,127 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], index_columns:
         for rule in rules:
             suite.add_expectation(_expectation(rule))
         result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
+            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["__rowid"]}
         )
-        return list(result.results)
+        return {res.expectation_config.meta["rule_id"]: res for res in result.results}
     finally:
         context.suites.delete(suite.name)
         source.delete_asset(asset.name)
 
 
-def _row_finding(rule: Rule, row: dict) -> Finding:
-    observed = row.get(_observed_column(rule))
-    if py_value(observed) is None and rule.field:
-        observed = row.get(rule.field)
-    return Finding(
-        submitting_unit=as_text(row.get("_submitting_unit")),
-        file_id=as_text(row.get("_file_id")),
-        file_name=as_text(row.get("_source_file")),
-        sheet=as_text(row.get("_sheet")),
-        source_row=py_value(row.get("_source_row")),
-        column_name=rule.field,
-        record_key=as_text(row.get("__key")),
-        observed=tidy(as_text(observed)),
-        submitted_at=py_value(row.get("_ingested_at")),
-    )
-
-
-def _table_finding(rule: Rule, row: dict) -> Finding:
-    source_row = py_value(row["source_row"])
-    return Finding(
-        submitting_unit=as_text(row["submitting_unit"]),
-        file_id=as_text(row["file_id"]),
-        file_name=as_text(row["file_name"]),
-        sheet=as_text(row["sheet"]),
-        source_row=int(source_row) if source_row is not None else None,
-        column_name=as_text(row["column_name"]) or rule.field,
-        record_key=as_text(row["record_key"]),
-        observed=tidy(as_text(row["observed"])),
-        note=as_text(row["note"]),
-    )
-
-
-def _finding_columns(rule: Rule, frame: pd.DataFrame, table_scope: bool) -> list[str]:
-    """The frame columns a finding of `rule` reads (selecting them first keeps big failures fast)."""
-    if table_scope:
-        return FINDING_COLUMNS
-    wanted = [*ROW_ID_COLUMNS, "__key", "_ingested_at", _observed_column(rule), rule.field]
-    return [c for c in dict.fromkeys(wanted) if c and c in frame.columns]
-
-
-def _outcomes(results: list, rules: list[Rule], frame: pd.DataFrame, table_scope: bool) -> list[RuleOutcome]:
-    by_id = {r.id: r for r in rules}
+def validate_frame(table: str, frame: pd.DataFrame, rules: list[Rule]) -> TableValidation:
+    """Native expectations on a frame of rows (lineage columns, `__key` and the rules' columns)."""
+    frame = frame if "__rowid" in frame.columns else frame.assign(__rowid=range(len(frame)))
+    results = _run_suite(table, frame, rules)
     outcomes = []
-    for res in results:
-        rule = by_id[res.expectation_config.meta["rule_id"]]
-        detail = res.result or {}
-        index_list = [
-            {k: py_value(v) for k, v in d.items()} for d in detail.get("unexpected_index_list") or []
-        ]
-        rowids = [int(d["__rowid"]) for d in index_list]
-        records = frame.iloc[rowids][_finding_columns(rule, frame, table_scope)].to_dict("records")
-        make = _table_finding if table_scope else _row_finding
-        findings = [make(rule, rec) for rec in records]
-        element_count = int(detail.get("element_count") or 0)
-        notes = []
-        if table_scope:
-            mine = frame[(frame["__rule"] == rule.id) & ~frame["violates"].astype(bool)]
-            element_count = int((frame["__rule"] == rule.id).sum())
-            notes = [
-                _table_finding(rule, rec)
-                for rec in mine[FINDING_COLUMNS].to_dict("records")
-                if py_value(rec["note"]) is not None
-            ]
-        outcomes.append(
-            RuleOutcome(
-                rule=rule,
-                success=bool(res.success),
-                element_count=element_count,
-                unexpected_count=int(detail.get("unexpected_count") or 0),
-                offending_rows=[{c: py_value(rec[c]) for c in ROW_ID_COLUMNS if c in rec} for rec in records],
-                findings=findings,
-                notes=notes,
-            )
-        )
+    for rule in rules:
+        detail = results[rule.id].result or {}
+        rowids = [int(py_value(d["__rowid"])) for d in detail.get("unexpected_index_list") or []]
+        wanted = [c for c in dict.fromkeys([*ROW_ID_COLUMNS, "_ingested_at", "__key", rule.field]) if c]
+        records = frame.set_index("__rowid", drop=False).loc[rowids, [c for c in wanted if c in frame]]
+        findings = [row_finding(rule, rec) for rec in records.to_dict("records")]
+        outcomes.append(_outcome(rule, bool(results[rule.id].success), findings, len(frame)))
+    return TableValidation(table, len(frame), outcomes)
+
+
+def validate_found(table: str, found: dict[str, pd.DataFrame], rules: list[Rule]) -> list[RuleOutcome]:
+    """GX's verdict on what SQL rules found (`found`: rule id -> offending rows or violating findings):
+    one frame of at most SAMPLE_ROWS rows per rule, one expectation per rule."""
+    sample = pd.DataFrame(
+        {"__rule": [r.id for r in rules for _ in range(min(len(found[r.id]), SAMPLE_ROWS))]}, dtype=object
+    )
+    results = _run_suite(f"{table}_found", sample.assign(__rowid=range(len(sample))), rules)
+    outcomes = []
+    for rule in rules:
+        make = row_finding if rule.scope == "row" else table_finding
+        findings = [make(rule, rec) for rec in found[rule.id].to_dict("records")]
+        outcomes.append(_outcome(rule, bool(results[rule.id].success), findings, 0))
     return outcomes
 
 
-def validate_frame(table: str, frame: pd.DataFrame, rules: list[Rule] | None = None) -> TableValidation:
-    """Validate a table's rows (row-scope rules) with GX. SQL rules need their flag columns in `frame`."""
-    rules = [r for r in (rules if rules is not None else rules_for(table)) if r.scope == "row"]
-    frame = frame if "__rowid" in frame.columns else frame.assign(__rowid=range(len(frame)))
-    if not rules:
-        return TableValidation(table, len(frame), [])
-    # GX reports offending rows by __rowid only (its per-row index lookup is the slow part at scale);
-    # their lineage is read from the frame.
-    results = _run_suite(table.replace(".", "_"), frame, rules, ["__rowid"])
-    return TableValidation(table, len(frame), _outcomes(results, rules, frame, table_scope=False))
+def _outcome(rule: Rule, success: bool, findings: list, element_count: int) -> RuleOutcome:
+    return RuleOutcome(
+        rule=rule,
+        success=success,
+        element_count=element_count,
+        unexpected_count=len(findings),
+        offending_rows=[_lineage(f) for f in findings] if rule.scope == "row" else [],
+        findings=findings,
+    )
 
 
-def validate_findings(table: str, findings: pd.DataFrame, rules: list[Rule]) -> list[RuleOutcome]:
-    """Validate the stacked findings of table-scope rules with GX."""
-    rules = [r for r in rules if r.scope == "table"]
-    if not rules:
-        return []
-    if findings.empty:  # no finding and no note: every rule passed, nothing for GX to look at
-        return [RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in rules]
-    results = _run_suite(f"{table.replace('.', '_')}_findings", findings, rules, ["__rowid"])
-    return _outcomes(results, rules, findings, table_scope=True)
+def _lineage(f) -> dict:
+    return {"_file_id": f.file_id, "_source_file": f.file_name, "_sheet": f.sheet,
+            "_source_row": f.source_row, "_submitting_unit": f.submitting_unit}  # fmt: skip
 
 
-def row_groups(table: str, rules: list[Rule]) -> list[tuple[str, list[Rule]]]:
-    """The row rules of a table by the rows their frame holds (NEW_ROWS, FLAGGED_ROWS, ALL_ROWS)."""
-    if is_mart(table):
-        return [(ALL_ROWS, rules)]
-    incremental = [r for r in rules if r.is_incremental]
-    flagged = [r for r in rules if not r.is_incremental and r.check_type in SQL_TYPES]
-    whole = [r for r in rules if not r.is_incremental and r.check_type not in SQL_TYPES]
-    return [(NEW_ROWS, incremental), (FLAGGED_ROWS, flagged), (ALL_ROWS, whole)]
+# ------------------------------------------------------------------------------------------------------
+# Tables
+# ------------------------------------------------------------------------------------------------------
+
+
+def _native_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule], new_only: bool) -> tuple:
+    """Native expectations chunk by chunk; (outcomes, rows handed to GX)."""
+    merged = {r.id: RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in rules}
+    seen = 0
+    for chunk in native_chunks(con, table, rules, new_only):
+        seen += len(chunk)
+        for o in validate_frame(table, chunk, rules).outcomes:
+            m = merged[o.rule.id]
+            m.success, m.unexpected_count = m.success and o.success, m.unexpected_count + o.unexpected_count
+            m.findings += o.findings
+            m.offending_rows += o.offending_rows
+    return list(merged.values()), seen
+
+
+def _sql_row_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]) -> tuple:
+    """SQL row rules in DuckDB, GX on their offending rows; (outcomes, distinct flagged rows of the
+    non-incremental rules)."""
+    found = {r.id: offending_rows(con, table, r, new_rows_only=r.is_incremental) for r in rules}
+    flagged = {
+        tuple(row)
+        for r in rules
+        if not r.is_incremental
+        for row in found[r.id][list(LINEAGE_KEY)].head(SAMPLE_ROWS).itertuples(index=False)
+    }
+    return validate_found(table, found, rules), len(flagged)
+
+
+def _unseen(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], int]:
+    """The files with current rows not checked under the current rule set, and how many rows they have."""
+    counts = con.execute(
+        f"SELECT _file_id, count(*) FROM cur_{table} AS t WHERE {unseen_rows(table)} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return [f for f, _ in counts], sum(n for _, n in counts)
 
 
 def validate_rows(
     con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule] | None = None
 ) -> TableValidation:
-    """Phase 1 of a table: its row-scope rules on its current rows, each group of rules on the rows it
-    needs (`row_groups`). Every outcome counts the table's current rows as checked (`element_count`);
-    `gx_rows` says how many rows each group actually handed to GX."""
+    """Phase 1 of a table: its row-scope rules on its current rows. Every outcome counts the table's
+    current rows as checked (`element_count`); `gx_rows` says what the rules handed to GX."""
     started = time.perf_counter()
-    all_rules = rules if rules is not None else rules_for(table)
-    row_rules = [r for r in all_rules if r.scope == "row"]
+    row_rules = [r for r in (rules if rules is not None else rules_for(table)) if r.scope == "row"]
     total = current_rows(con, table)
     outcomes: list[RuleOutcome] = []
     gx_rows: dict[str, int] = {}
-    for rows, group in row_groups(table, row_rules):
-        if not group:
-            continue
-        frame = read_table(con, table, group, rows)
-        gx_rows[rows] = len(frame)
-        if len(frame) or rows == ALL_ROWS:
-            outcomes += validate_frame(table, frame, group).outcomes
-        else:  # nothing to hand over: no new row, or no row any rule flags
-            outcomes += [
-                RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in group
-            ]
+    for new_only, kind in ((True, NEW_ROWS), (False, ALL_ROWS)):
+        native = [r for r in row_rules if not r.is_sql and r.is_incremental == new_only]
+        if native:
+            found, gx_rows[kind] = _native_outcomes(con, table, native, new_only)
+            outcomes += found
+    sql = [r for r in row_rules if r.is_sql]
+    if sql:
+        found, gx_rows[FLAGGED_ROWS] = _sql_row_outcomes(con, table, sql)
+        outcomes += found
+    new_files, new_rows = _unseen(con, table)
+    if any(r.is_incremental for r in row_rules):
+        gx_rows[NEW_ROWS] = new_rows  # the rows the incremental rules checked
     for o in outcomes:
         o.element_count = total
     order = {r.id: i for i, r in enumerate(row_rules)}
     outcomes.sort(key=lambda o: order[o.rule.id])
-    validation = TableValidation(table, total, outcomes, gx_rows=gx_rows)
-    if not is_mart(table):
-        validation.new_files = [
-            r[0]
-            for r in con.execute(
-                f"SELECT DISTINCT _file_id FROM {base_relation(table)} AS t WHERE {unseen_rows(table)} "
-                "ORDER BY 1"
-            ).fetchall()
-        ]
+    validation = TableValidation(table, total, outcomes, gx_rows=gx_rows, new_files=new_files)
     validation.seconds = time.perf_counter() - started
     return validation
 
@@ -349,34 +237,40 @@ def validate_table_rules(
     con: duckdb.DuckDBPyConnection, validation: TableValidation, rules: list[Rule] | None = None
 ) -> None:
     """Phase 2 of a table: its table-scope rules, run after the held-back rows were hidden (`hold`);
-    a finding that names a file holds back every row of that file. Outcomes go into `validation`."""
+    a finding of a `hold_file` rule holds back every row of the file it names."""
     started = time.perf_counter()
     table = validation.table
     all_rules = rules if rules is not None else rules_for(table)
     table_rules = [r for r in all_rules if r.scope == "table"]
-    outcomes = validate_findings(table, read_findings(con, table, table_rules), table_rules)
-    for o in outcomes:
-        o.held_rows = file_rows(con, table, o.held_files)
-    validation.outcomes += outcomes
+    if table_rules:
+        returned = {r.id: table_findings(con, table, r) for r in table_rules}
+        violating = {rid: f[f["violates"].astype(bool)] for rid, f in returned.items()}
+        outcomes = validate_found(table, violating, table_rules)
+        for o in outcomes:
+            mine = returned[o.rule.id]
+            o.element_count = len(mine)
+            o.notes = [
+                table_finding(o.rule, rec)
+                for rec in mine[~mine["violates"].astype(bool)].to_dict("records")
+                if py_value(rec["note"]) is not None
+            ]
+            o.held_rows = file_rows(con, table, o.held_files)
+        validation.outcomes += outcomes
     order = {r.id: i for i, r in enumerate(all_rules)}
     validation.outcomes.sort(key=lambda o: order[o.rule.id])
     validation.seconds += time.perf_counter() - started
 
 
 def validate_table(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    rules: list[Rule] | None = None,
-    prepared: bool = False,
+    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule] | None = None, prepared: bool = False
 ) -> TableValidation:
-    """Every catalog rule of one table (raw entity or mart), in catalog order: the row rules, then the
-    table rules on the rows the row rules did not hold back."""
+    """Every catalog rule of one raw table, in catalog order: the row rules, then the table rules on
+    the rows the row rules did not hold back."""
     if not prepared:
         prepare(con)
     rules = rules if rules is not None else rules_for(table)
     validation = validate_rows(con, table, rules)
-    if not is_mart(table):
-        hold(con, table, validation.excluded_rows())
+    hold(con, table, validation.excluded_rows())
     try:
         validate_table_rules(con, validation, rules)
     finally:

@@ -1,7 +1,8 @@
 """Validate new rows, not the whole history (issue 11 item 6): the state that lets a run skip rows whose
 results cannot have changed, and the carrying forward of those results.
 
-- **Rule-set version**: a hash of `expectations/rules.yml`, the contract and `seeds/*.csv` (and
+- **Rule-set version**: a hash of the rule catalog (`expectations/rules/`, `sql/`, `views/`), the contract
+  and `seeds/*.csv` (and
   `RUNNER_REVISION`, bumped when a change of this package changes what a rule finds). A row's result
   depends on nothing else, so any change of rules, contract or reference data starts a full run.
 - **`raw.dq_checked_files`** (rule_set_version, entity, file_id, run_id, checked_at): the files whose
@@ -25,20 +26,20 @@ import duckdb
 
 from xmdw.contract import CONTRACT_FILE
 from xmdw.core.paths import SEEDS_DIR
-from xmdw.quality.catalog import CATALOG_FILE
+from xmdw.quality.catalog import catalog_files
 from xmdw.quality.outcomes import Finding, TableValidation
 from xmdw.quality.relations import SEEN
 from xmdw.warehouse.store import RAW
 
 CHECKED = "dq_checked_files"
-RUNNER_REVISION = "1"
+RUNNER_REVISION = "2"  # 2: rules as files, SQL rules run in DuckDB (issue 13)
 
 
 def rule_set_version() -> str:
     """16 hex digits of the rule set: catalog, contract and reference data (file names and bytes)."""
     digest = hashlib.sha256(f"runner {RUNNER_REVISION}\n".encode())
-    for path in [CATALOG_FILE, CONTRACT_FILE, *sorted(SEEDS_DIR.glob("*.csv"))]:
-        digest.update(f"{path.name}\n".encode())
+    for path in [*catalog_files(), CONTRACT_FILE, *sorted(SEEDS_DIR.glob("*.csv"))]:
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -1,13 +1,15 @@
 """What a validation produces: findings, one outcome per rule, one validation per table.
 
-What a failed fatal rule of a raw table does (docs/data_quality.md, "What a rule does when it fails"):
+What a failed rule does is declared by the rule itself (`on_fail` in expectations/rules/<ID>.yml,
+docs/data_quality.md "What a rule does when it fails"); this module only executes it:
 
-- row scope: the offending rows are held back from staging;
-- table scope, a finding that names a file (F5, F6, F7): every row of that file is held back — the
-  unit's submission waits, nobody else's does;
-- table scope, a finding that names no file: the table's check blocks the dbt build. No rule of the
-  catalog does this any more (issue 10: a region's marts never depend on another region's mistake);
-  the path stays for a future rule about the warehouse as a whole.
+- `hold_rows`: the offending rows are held back from staging;
+- `hold_file`: every row of the file a finding names is held back (F5, F6, F7) — the unit's submission
+  waits, nobody else's does; a finding that names no file has nothing to hold and blocks the table;
+- `block_table`: the table's check blocks the dbt build. No rule of the catalog does this (issue 10:
+  a region's marts never depend on another region's mistake); it stays for a rule about the warehouse
+  as a whole;
+- `report`: recorded and reported (warnings).
 """
 
 from __future__ import annotations
@@ -100,17 +102,21 @@ class RuleOutcome:
     # table scope: the rows of the files its findings name, filled by the runner (file_id, sheet, row)
     held_rows: list[tuple[str, str | None, int]] = field(default_factory=list)
 
-    @property
-    def _fatal_raw_failure(self) -> bool:
-        return not self.success and self.rule.is_fatal and not self.rule.is_mart_rule
-
     def holds(self, finding: Finding) -> bool:
-        """This finding holds rows back: a row-scope offending row, or a table-scope finding's file."""
-        return self._fatal_raw_failure and (self.rule.scope == "row" or bool(finding.file_id))
+        """This finding holds rows back: its row (`hold_rows`) or the file it names (`hold_file`)."""
+        if self.success:
+            return False
+        return self.rule.on_fail == "hold_rows" or (
+            self.rule.on_fail == "hold_file" and bool(finding.file_id)
+        )
 
     def blocks(self, finding: Finding) -> bool:
-        """This finding blocks the table's downstream models: table scope and no file to hold back."""
-        return self._fatal_raw_failure and self.rule.scope == "table" and not finding.file_id
+        """This finding blocks the table's downstream models (`block_table`, or `hold_file` without a file)."""
+        if self.success:
+            return False
+        return self.rule.on_fail == "block_table" or (
+            self.rule.on_fail == "hold_file" and not finding.file_id
+        )
 
     @property
     def blocking(self) -> bool:
@@ -119,13 +125,13 @@ class RuleOutcome:
 
     @property
     def holds_back_rows(self) -> bool:
-        """A failed fatal rule on a raw table holds rows back from staging (rows, or whole files)."""
+        """A failed rule holds rows back from staging (rows, or whole files)."""
         return any(self.holds(f) for f in self.findings)
 
     @property
     def held_files(self) -> list[str]:
         """Table scope: the files whose every row this outcome holds back."""
-        if self.rule.scope != "table":
+        if self.rule.on_fail != "hold_file":
             return []
         return sorted({f.file_id for f in self.findings if self.holds(f)})
 
@@ -136,7 +142,8 @@ class TableValidation:
     rows: int
     outcomes: list[RuleOutcome]
     seconds: float = 0.0
-    # rows handed to GX per group of row rules ("new": incremental rules, "flagged", "all"; gx_runner)
+    # rows handed to GX per group of row rules ("new": rows the incremental rules checked, "flagged":
+    # offending rows of the other SQL rules, "all": rows of non-incremental expectations; gx_runner)
     gx_rows: dict[str, int] = field(default_factory=dict)
     # raw tables: files with current rows not checked under the current rule set before this run
     new_files: list[str] = field(default_factory=list)
@@ -157,7 +164,7 @@ class TableValidation:
         """(_file_id, _sheet, _source_row, rule_id) of every row a fatal rule holds back."""
         out = []
         for o in self.outcomes:
-            if o.rule.scope == "row":
+            if o.rule.on_fail == "hold_rows":
                 out += [(f.file_id, f.sheet, f.source_row, o.rule.id) for f in o.findings if o.holds(f)]
             else:
                 out += [(fid, sheet, row, o.rule.id) for fid, sheet, row in o.held_rows]

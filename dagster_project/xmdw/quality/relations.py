@@ -11,7 +11,10 @@
 - `dq_seen` (entity, file_id): files whose rows the incremental row rules need not see again — checked
   under the current rule set by an earlier run (`quality/incremental.py`); empty = validate every row;
 - `seed_<name>` (the reference CSVs read once, so rules work before dbt has built `ref.*`) and the catalog's
-  views.
+  views (expectations/views/).
+
+`rule_sql()` fills a rule's placeholders: `{table}`, `{key_match}` and `{rows}` — the rows a row rule
+checks: `cur_<entity>`, or for an incremental rule only those of files not checked yet (`dq_seen`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import duckdb
 
 from xmdw.contract import load_contract
 from xmdw.core.paths import SEEDS_DIR
-from xmdw.quality.catalog import catalog_views, entity_tables, is_mart, mart_keys
+from xmdw.quality.catalog import ROWS_PLACEHOLDER, Rule, catalog_views, entity_tables
 from xmdw.warehouse.store import RAW
 
 HELD = "dq_held"
@@ -108,18 +111,23 @@ def _key_match(table: str) -> str:
     )
 
 
-def rule_sql(text: str, table: str) -> str:
-    """Fill the catalog's placeholders for one table (plain replace: SQL regexes use braces)."""
-    text = text.replace("{table}", table)
+def rule_sql(rule: Rule, table: str, new_rows_only: bool = False) -> str:
+    """A rule's SQL for one table, placeholders filled (plain replace: SQL regexes use braces)."""
+    text = (rule.sql or "").strip().rstrip(";")
+    rows = f"cur_{table}"
+    if new_rows_only:
+        rows = f"(SELECT * FROM cur_{table} AS t WHERE {unseen_rows(table)})"
+    text = text.replace(ROWS_PLACEHOLDER, rows).replace("{table}", table)
     if "{key_match}" in text:
         text = text.replace("{key_match}", _key_match(table))
     return text
 
 
 def base_relation(table: str) -> str:
-    return table if is_mart(table) else f"cur_{table}"
+    return f"cur_{table}"
 
 
 def key_expr(table: str) -> str:
-    cols = mart_keys().get(table) if is_mart(table) else load_contract().entity(table).natural_key
+    """SQL on `t`: the natural key of a row as text ('P1 / 2024 / 3')."""
+    cols = load_contract().entity(table).natural_key
     return " || ' / ' || ".join(f"coalesce(CAST(t.\"{c}\" AS VARCHAR), '')" for c in cols or [])

@@ -1,6 +1,6 @@
 """Results as data: run the catalog over the warehouse and record every outcome.
 
-- `raw.dq_runs`          one row per validation stage of a run (raw tables, then marts)
+- `raw.dq_runs`          one row per validation stage of a run (the raw tables)
 - `raw.dq_rule_results`  one row per rule and table per run (success, rows checked, rows failing)
 - `raw.dq_results`       one row per offending row/finding (unit, file, sheet, row, column, value, message)
 - `raw.dq_excluded_rows` the rows fatal row-level rules hold back from staging — replaced per entity on
@@ -143,83 +143,77 @@ def _fill_file_details(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None
             r["submitted_at"] = r["submitted_at"] or at
 
 
+def _rule_row(run: DqRun, table: str, o: RuleOutcome, now: datetime) -> dict:
+    return {
+        "run_id": run.run_id,
+        "rule_id": o.rule.id,
+        "table_name": table,
+        "rule_group": o.rule.group,
+        "scope": o.rule.scope,
+        "severity": o.rule.severity,
+        "success": o.success,
+        "element_count": o.element_count,
+        "unexpected_count": o.unexpected_count,
+        "blocking": o.blocking,
+        "checked_at": now,
+    }
+
+
+def _excluded(run: DqRun, v: TableValidation, now: datetime) -> list[dict]:
+    return [
+        {"entity": v.table, "_file_id": fid, "_sheet": sheet, "_source_row": row, "rule_id": rule_id,
+         "run_id": run.run_id, "excluded_at": now}
+        for fid, sheet, row, rule_id in v.excluded_rows()
+    ]  # fmt: skip
+
+
+def _run_row(run: DqRun, rule_rows: list[dict], now: datetime) -> dict:
+    return {
+        "run_id": run.run_id,
+        "stage": run.stage,
+        "started_at": run.started_at,
+        "finished_at": now,
+        "seconds": round(run.seconds, 3),
+        "tables_validated": len(run.validations),
+        "rows_validated": sum(v.rows for v in run.validations),
+        "rules_run": len(rule_rows),
+        "rules_failed": sum(1 for r in rule_rows if not r["success"]),
+        "fatal_count": run.count("fatal"),
+        "warning_count": run.count("warning"),
+        "info_count": run.count("info"),
+        "rows_held_back": run.rows_held_back,
+        "blocked_tables": ",".join(run.blocked_tables) or None,
+        "rule_set_version": run.rule_set_version,
+        "carried_forward": run.carried_forward,
+        "files_new": run.files_new,
+        "gx_rows_incremental": run.gx_rows(NEW_ROWS),
+        "gx_rows_other": run.gx_rows_other,
+    }
+
+
 def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
-    """Write a run's outcomes to the dq tables; for raw tables, replace the held-back rows."""
+    """Write a run's outcomes to the dq tables (one transaction) and replace the validated tables'
+    held-back rows."""
     ensure_schema(con, load_contract())
     now = _now()
-    results, rule_rows, excluded = [], [], []
-    for v in run.validations:
-        for o in v.outcomes:
-            rule_rows.append(
-                {
-                    "run_id": run.run_id,
-                    "rule_id": o.rule.id,
-                    "table_name": v.table,
-                    "rule_group": o.rule.group,
-                    "scope": o.rule.scope,
-                    "severity": o.rule.severity,
-                    "success": o.success,
-                    "element_count": o.element_count,
-                    "unexpected_count": o.unexpected_count,
-                    "blocking": o.blocking,
-                    "checked_at": now,
-                }
-            )
-            results += _result_rows(run.run_id, v.table, o, now)
-        if not is_mart(v.table):
-            excluded += [
-                {
-                    "entity": v.table,
-                    "_file_id": fid,
-                    "_sheet": sheet,
-                    "_source_row": row,
-                    "rule_id": rule_id,
-                    "run_id": run.run_id,
-                    "excluded_at": now,
-                }
-                for fid, sheet, row, rule_id in v.excluded_rows()
-            ]
+    rule_rows = [_rule_row(run, v.table, o, now) for v in run.validations for o in v.outcomes]
+    results = [
+        r for v in run.validations for o in v.outcomes for r in _result_rows(run.run_id, v.table, o, now)
+    ]
+    excluded = [r for v in run.validations for r in _excluded(run, v, now)]
     _fill_file_details(con, results)
     con.execute("BEGIN TRANSACTION")
     try:
-        raw_tables = [v.table for v in run.validations if not is_mart(v.table)]
-        if raw_tables:
-            con.execute(
-                f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN (SELECT unnest(?))", [raw_tables]
-            )
+        tables = [v.table for v in run.validations]
+        if tables:
+            con.execute(f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN (SELECT unnest(?))", [tables])
         _insert(con, "dq_excluded_rows", excluded)
         _insert(con, "dq_rule_results", rule_rows)
         _insert(con, "dq_results", results)
         if run.rule_set_version:  # the files this run checked: later runs carry their results forward
             checked = incremental.checked_records(run.run_id, run.rule_set_version, run.validations)
             _insert(con, "dq_checked_files", checked)
-        insert_records(
-            con,
-            "dq_runs",
-            [
-                {
-                    "run_id": run.run_id,
-                    "stage": run.stage,
-                    "started_at": run.started_at,
-                    "finished_at": now,
-                    "seconds": round(run.seconds, 3),
-                    "tables_validated": len(run.validations),
-                    "rows_validated": sum(v.rows for v in run.validations),
-                    "rules_run": len(rule_rows),
-                    "rules_failed": sum(1 for r in rule_rows if not r["success"]),
-                    "fatal_count": run.count("fatal"),
-                    "warning_count": run.count("warning"),
-                    "info_count": run.count("info"),
-                    "rows_held_back": run.rows_held_back,
-                    "blocked_tables": ",".join(run.blocked_tables) or None,
-                    "rule_set_version": run.rule_set_version,
-                    "carried_forward": run.carried_forward,
-                    "files_new": run.files_new,
-                    "gx_rows_incremental": run.gx_rows(NEW_ROWS),
-                    "gx_rows_other": run.gx_rows_other,
-                }
-            ],
-        )
+        insert_records(con, "dq_runs", [_run_row(run, rule_rows, now)])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -249,42 +243,31 @@ def validate(
     write: bool = True,
     full: bool = False,
 ) -> DqRun:
-    """Validate tables (default: every raw table with rules, or every built mart for stage 'marts') and
-    record the results. The one entry point used by the Dagster checks, the CLI-free callers and tests.
+    """Validate raw tables (default: every one with rules; the marts are checked by dbt tests, so stage
+    'marts' finds nothing to do) and record the results. The one entry point used by the Dagster checks,
+    the CLI-free callers and tests.
 
     Raw tables are validated incrementally when results are written: rows of files already checked under
     the current rule set keep their results (quality/incremental.py); `full=True` revalidates every row."""
     started_at, started = _now(), time.perf_counter()
     if tables is None:
         tables = raw_tables_with_rules() if stage == "raw" else existing_marts(con)
+    tables = [t for t in tables if not is_mart(t)]
     run = DqRun(run_id or new_run_id(), stage, started_at)
     if write:
         ensure_schema(con, load_contract())  # a warehouse that never ingested still gets its raw tables
-    raw_tables = [t for t in tables if not is_mart(t)]
-    if write and raw_tables:
-        run.rule_set_version = incremental.rule_set_version()  # before prepare() reads the seeds
+        if tables:
+            run.rule_set_version = incremental.rule_set_version()  # before prepare() reads the seeds
     prepare(con)
     sources: dict[str, str] = {}
     if run.rule_set_version and not full:
-        sources = incremental.mark_seen(con, run.rule_set_version, raw_tables)
+        sources = incremental.mark_seen(con, run.rule_set_version, tables)
     run.validations = [validate_rows(con, table) for table in tables]
     for v in run.validations:
         if v.table in sources:
             incremental.carry_forward(con, v, sources[v.table])
             run.carried_forward = True
-    raw_validated = [v.table for v in run.validations if not is_mart(v.table)]
-    try:
-        # table rules read what staging will read: nothing a row rule of this run holds back, nor what
-        # an earlier run holds back in a table not validated now
-        for v in run.validations:
-            if not is_mart(v.table):
-                hold(con, v.table, v.excluded_rows())
-        if raw_validated and _has_raw_table(con, "dq_excluded_rows"):
-            hold_recorded(con, [t for t in raw_tables_with_rules() if t not in raw_validated])
-        for v in run.validations:
-            validate_table_rules(con, v)
-    finally:
-        release(con)
+    _run_table_rules(con, run)
     if run.rule_set_version and incremental.rule_set_version() != run.rule_set_version:
         # rules, contract or seeds changed while this run read them: record nothing as checked, so the
         # next run is a full one under the new version
@@ -293,6 +276,21 @@ def validate(
     if write:
         record(con, run)
     return run
+
+
+def _run_table_rules(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
+    """Table rules read what staging will read: nothing a row rule of this run holds back, nor what an
+    earlier run holds back in a table not validated now."""
+    validated = [v.table for v in run.validations]
+    try:
+        for v in run.validations:
+            hold(con, v.table, v.excluded_rows())
+        if validated and _has_raw_table(con, "dq_excluded_rows"):
+            hold_recorded(con, [t for t in raw_tables_with_rules() if t not in validated])
+        for v in run.validations:
+            validate_table_rules(con, v)
+    finally:
+        release(con)
 
 
 def _has_raw_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -305,7 +303,8 @@ def _has_raw_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def existing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The catalog's marts that exist in the warehouse (a mart not built yet is not checked)."""
+    """The catalog's marts that exist in the warehouse: none, the marts are checked by dbt tests (kept for
+    the callers that list GX checks per mart)."""
     present = {
         f"{s}.{t}"
         for s, t in con.execute(

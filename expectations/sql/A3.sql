@@ -1,0 +1,5 @@
+-- A3: Rows with basis STATS come from the statistics bureau
+select t._file_id, t._sheet, t._source_row,
+       t._submitting_unit as observed
+from {rows} as t
+where t.basis = 'STATS' and t._submitting_unit not like '%统计%'

@@ -1,0 +1,6 @@
+-- B2: The code's region segment is in the project's province
+select t._file_id, t._sheet, t._source_row,
+       substr(t.national_code, 6, 6) || ' vs ' || t.region_code as observed
+from {rows} as t
+where regexp_full_match(t.national_code, '\d{4}-\d{6}-.*') and t.region_code is not null
+      and substr(t.national_code, 6, 2) <> substr(t.region_code, 1, 2)

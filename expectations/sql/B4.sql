@@ -1,0 +1,8 @@
+-- B4: The code's first segment is a valid year-month (yymm) not in the future
+select t._file_id, t._sheet, t._source_row,
+       substr(t.national_code, 1, 4) as observed
+from {rows} as t
+where regexp_full_match(t.national_code, '\d{4}-.*')
+      and (cast(substr(t.national_code, 3, 2) as integer) not between 1 and 12
+           or make_date(2000 + cast(substr(t.national_code, 1, 2) as integer), greatest(1, least(12, cast(substr(t.national_code, 3, 2) as integer))), 1)
+              > cast(t._ingested_at as date))
