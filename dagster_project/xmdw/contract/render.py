@@ -135,29 +135,25 @@ def staging_sql(entity: Entity) -> str:
     )
 
 
-def staging_yaml(contract: Contract) -> str:
-    models = []
-    for e in contract.entities.values():
-        cols = []
-        for c in e.columns:
-            col = {"name": c.name, "data_type": STAGING_TYPES[c.type], "description": _desc(c.zh, c.en)}
-            if c.required:
-                col["data_tests"] = ["not_null"]
-            cols.append(col)
-        cols += [
-            {"name": n, "data_type": t, "description": _desc(zh, en)} for _, n, t, zh, en in STAGING_LINEAGE
-        ]
-        models.append(
-            {
-                "name": f"stg_raw__{e.table}",
-                "description": _desc(e.zh, e.en) + " Latest revision per natural key.",
-                "config": {"contract": {"enforced": True}},
-                "data_tests": [{"unique_combination": {"arguments": {"columns": list(e.natural_key)}}}],
-                "columns": cols,
-            }
-        )
+def staging_yaml(entity: Entity) -> str:
+    """The YAML of one staging model (one file per model, beside its SQL)."""
+    cols = []
+    for c in entity.columns:
+        col = {"name": c.name, "data_type": STAGING_TYPES[c.type], "description": _desc(c.zh, c.en)}
+        if c.required:
+            col["data_tests"] = ["not_null"]
+        cols.append(col)
+    cols += [{"name": n, "data_type": t, "description": _desc(zh, en)} for _, n, t, zh, en in STAGING_LINEAGE]
+    unique_key = {"combination_of_columns": list(entity.natural_key)}
+    model = {
+        "name": f"stg_raw__{entity.table}",
+        "description": _desc(entity.zh, entity.en) + " Latest revision per natural key.",
+        "config": {"contract": {"enforced": True}},
+        "data_tests": [{"dbt_utils.unique_combination_of_columns": {"arguments": unique_key}}],
+        "columns": cols,
+    }
     return f"# {GENERATED}\n" + yaml.safe_dump(
-        {"version": 2, "models": models}, allow_unicode=True, sort_keys=False, width=1000
+        {"version": 2, "models": [model]}, allow_unicode=True, sort_keys=False, width=1000
     )
 
 
@@ -233,11 +229,11 @@ def rendered_files(contract: Contract | None = None) -> dict[Path, str]:
     contract = contract or load_contract()
     files = {
         STAGING_DIR / "_raw__sources.yml": sources_yaml(contract),
-        STAGING_DIR / "_raw__models.yml": staging_yaml(contract),
         PROJECT_ROOT / "docs" / "data_contract.md": data_contract_md(contract),
     }
     for e in contract.entities.values():
         files[STAGING_DIR / f"stg_raw__{e.table}.sql"] = staging_sql(e)
+        files[STAGING_DIR / f"_stg_raw__{e.table}.yml"] = staging_yaml(e)
     return files
 
 

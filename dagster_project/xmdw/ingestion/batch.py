@@ -78,79 +78,90 @@ Signature = tuple[int, int]  # (size, mtime_ns) of a landing file when it was li
 _pause = time.sleep  # between the two looks at young landing files (tests replace it)
 
 
-def _load_parsed(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, log: dict, archived: Path
-) -> FileOutcome:
-    entity = parsed.entity
-    assert entity is not None
-    lineage = {
+def _lineage(log: dict) -> dict:
+    """The file's identity stamped on every raw row, so each figure traces back to its file."""
+    return {
         "file_id": log["file_id"],
         "file_name": log["file_name"],
         "sha256": log["sha256"],
         "ingested_at": log["ingested_at"],
     }
+
+
+def _skipped_row_records(parsed: ParsedFile, log: dict, entity_name: str) -> list[dict]:
+    """raw.skipped_rows: every non-data row (title, total, note…) by sheet, so a clerk can see why."""
+    return [
+        {
+            "file_id": log["file_id"],
+            "sheet": s.name,
+            "source_row": row,
+            "kind": kind,
+            "entity": entity_name,
+        }
+        for s in parsed.sheets
+        for row, kind in s.skipped_rows
+    ]
+
+
+def _accepted_outcome(
+    parsed: ParsedFile, log: dict, entity_name: str, revised: int, archived: Path
+) -> FileOutcome:
+    # a row with several findings counts once: the figure is rows kept with a gap, not gaps
+    return FileOutcome(
+        log["file_name"],
+        "accepted",
+        entity_name,
+        parsed.rows_read,
+        len(parsed.rows),
+        parsed.rows_rejected,
+        parsed.rows_skipped,
+        revised,
+        stored_path=str(archived),
+        rows_with_findings=len({(p.sheet, p.row) for p in parsed.findings}),
+    )
+
+
+def _accepted_log_record(parsed: ParsedFile, log: dict, outcome: FileOutcome) -> dict:
+    """The ingest_log row of an accepted ledger: the file's context and the outcome's counts."""
     ctx = parsed.context
+    return log | {
+        "status": "accepted",
+        "entity": outcome.entity,
+        "encoding": parsed.encoding,
+        "submitting_unit": ctx.submitting_unit,
+        "period_year": ctx.year,
+        "period_month": ctx.month,
+        "region_code": ctx.region_code,
+        "rows_read": outcome.rows_read,
+        "rows_loaded": outcome.rows_loaded,
+        "rows_rejected": outcome.rows_rejected,
+        "rows_skipped": outcome.rows_skipped,
+        "rows_revised": outcome.rows_revised,
+        "skipped_by_kind": store.as_json(parsed.skipped_by_kind),
+        "money_units": store.as_json(parsed.money_units),
+        "unknown_columns": store.as_json(parsed.unknown_columns),
+        "stored_path": outcome.stored_path,
+    }
+
+
+def _load_parsed(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, log: dict, archived: Path
+) -> FileOutcome:
+    """One ledger: its rows, row problems, findings, skipped rows and ingest_log row, all or nothing."""
+    entity = parsed.entity
+    assert entity is not None
+    unit = parsed.context.submitting_unit
     with store.transaction(con):  # joins the workbook's transaction (_load_workbook)
-        revised = store.insert_rows(con, entity, parsed.rows, lineage)
-        unit = ctx.submitting_unit
+        revised = store.insert_rows(con, entity, parsed.rows, _lineage(log))
         store.insert_records(
             con, "rejected_rows", store.problem_records(parsed.rejected, log, entity.name, unit)
         )
         store.insert_records(
             con, "value_findings", store.problem_records(parsed.findings, log, entity.name, unit)
         )
-        store.insert_records(
-            con,
-            "skipped_rows",
-            [
-                {
-                    "file_id": log["file_id"],
-                    "sheet": s.name,
-                    "source_row": row,
-                    "kind": kind,
-                    "entity": entity.name,
-                }
-                for s in parsed.sheets
-                for row, kind in s.skipped_rows
-            ],
-        )
-        outcome = FileOutcome(
-            log["file_name"],
-            "accepted",
-            entity.name,
-            parsed.rows_read,
-            len(parsed.rows),
-            parsed.rows_rejected,
-            parsed.rows_skipped,
-            revised,
-            stored_path=str(archived),
-            rows_with_findings=len({(p.sheet, p.row) for p in parsed.findings}),
-        )
-        store.insert_records(
-            con,
-            "ingest_log",
-            [
-                log
-                | {
-                    "status": "accepted",
-                    "entity": entity.name,
-                    "encoding": parsed.encoding,
-                    "submitting_unit": ctx.submitting_unit,
-                    "period_year": ctx.year,
-                    "period_month": ctx.month,
-                    "region_code": ctx.region_code,
-                    "rows_read": outcome.rows_read,
-                    "rows_loaded": outcome.rows_loaded,
-                    "rows_rejected": outcome.rows_rejected,
-                    "rows_skipped": outcome.rows_skipped,
-                    "rows_revised": revised,
-                    "skipped_by_kind": store.as_json(parsed.skipped_by_kind),
-                    "money_units": store.as_json(parsed.money_units),
-                    "unknown_columns": store.as_json(parsed.unknown_columns),
-                    "stored_path": str(archived),
-                }
-            ],
-        )
+        store.insert_records(con, "skipped_rows", _skipped_row_records(parsed, log, entity.name))
+        outcome = _accepted_outcome(parsed, log, entity.name, revised, archived)
+        store.insert_records(con, "ingest_log", [_accepted_log_record(parsed, log, outcome)])
     return outcome
 
 

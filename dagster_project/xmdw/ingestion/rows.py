@@ -233,6 +233,7 @@ class RowInput:
 
 
 ColumnPlan = list[tuple[Column, int | None, str, Decimal, bool]]  # col, sheet index, header, factor, %
+Issue = tuple[bool, Problem]  # (the column is required, the problem)
 
 
 def column_plan(layout: Layout, col_units: dict[int, tuple[str, str] | None], ctx: FileContext) -> ColumnPlan:
@@ -248,31 +249,46 @@ def column_plan(layout: Layout, col_units: dict[int, tuple[str, str] | None], ct
     return plan
 
 
-def parse_row(
-    row: RowInput, layout: Layout, plan: ColumnPlan, ctx: FileContext, contract: Contract
-) -> tuple[dict, list[Problem], list[Problem], tuple[str | None, str | None]]:
-    """(record, row problems (reject), findings (keep), (year, month) as typed in the row)."""
+def _read_cell(
+    row: RowInput, col: Column, index: int | None, header: str, contract: Contract, factor: Decimal, pct: bool
+) -> tuple[str | None, Problem | None]:
+    """(value, None) or (None, the problem located at its sheet, row and column) for one cell."""
+    raw = row.cells[index] if index is not None and index < len(row.cells) else None
+    try:
+        if index is not None and index in row.uncached:
+            raise FORMULA_PROBLEM
+        return parse_cell(col, raw, contract, factor, pct), None
+    except V.ValueProblem as p:
+        return None, Problem(
+            p.rule, p.message_zh, p.message_en, row.sheet_name, row.r + 1, header, V.raw_text(raw), col.name
+        )
+
+
+def _missing_required(row: RowInput, col: Column, header: str) -> Problem:
+    # a column defaulting to the file's period can also be filled from the title or file name: say so
+    hint = DEFAULT_HINT if (col.default or "").startswith("file.") else ""
+    return Problem(
+        "ING-REQ",
+        f"必填项“{col.zh}”为空{hint}",
+        f"required field '{col.zh}' ({col.name}) is empty",
+        row.sheet_name,
+        row.r + 1,
+        header,
+        None,
+        col.name,
+    )
+
+
+def _read_columns(
+    row: RowInput, plan: ColumnPlan, ctx: FileContext, contract: Contract
+) -> tuple[dict, list[Issue], dict[str, str | None]]:
+    """(values by column, issues, values as typed before defaults) for every contract column of a row."""
     record: dict = {}
-    issues: list[tuple[bool, Problem]] = []  # (required, problem)
+    issues: list[Issue] = []
     typed: dict[str, str | None] = {}
-    width = len(row.cells)
     for col, index, header, factor, percent_header in plan:
-        raw = row.cells[index] if index is not None and index < width else None
-        try:
-            if index is not None and index in row.uncached:
-                raise FORMULA_PROBLEM
-            value = parse_cell(col, raw, contract, factor, percent_header)
-        except V.ValueProblem as p:
-            problem = Problem(
-                p.rule,
-                p.message_zh,
-                p.message_en,
-                row.sheet_name,
-                row.r + 1,
-                header,
-                V.raw_text(raw),
-                col.name,
-            )
+        value, problem = _read_cell(row, col, index, header, contract, factor, percent_header)
+        if problem is not None:
             issues.append((col.required, problem))
             record[col.name] = None
             continue
@@ -284,28 +300,27 @@ def parse_row(
                 parse_cell(col, default, contract, factor, percent_header) if default is not None else None
             )
         if value is None and col.required:
-            issues.append(
-                (
-                    True,
-                    Problem(
-                        "ING-REQ",
-                        f"必填项“{col.zh}”为空{DEFAULT_HINT if (col.default or '').startswith('file.') else ''}",
-                        f"required field '{col.zh}' ({col.name}) is empty",
-                        row.sheet_name,
-                        row.r + 1,
-                        header,
-                        None,
-                        col.name,
-                    ),
-                )
-            )
+            issues.append((True, _missing_required(row, col, header)))
         record[col.name] = value
+    return record, issues, typed
+
+
+def _extra_json(row: RowInput, layout: Layout) -> str | None:
+    """Columns outside the contract, kept as written (JSON) so nothing a unit typed is lost."""
     extra = {
         h: V.raw_text(row.cells[i])
         for i, h in layout.extra_columns.items()
         if i < len(row.cells) and V.raw_text(row.cells[i])
     }
-    record["_extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+def parse_row(
+    row: RowInput, layout: Layout, plan: ColumnPlan, ctx: FileContext, contract: Contract
+) -> tuple[dict, list[Problem], list[Problem], tuple[str | None, str | None]]:
+    """(record, row problems (reject), findings (keep), (year, month) as typed in the row)."""
+    record, issues, typed = _read_columns(row, plan, ctx, contract)
+    record["_extra"] = _extra_json(row, layout)
     record["_sheet"] = row.sheet_name
     record["_source_row"] = row.r + 1
     if any(required for required, _ in issues):

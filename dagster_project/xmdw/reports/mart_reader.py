@@ -4,6 +4,7 @@ its published BI copy). No figure is computed here: queries select, filter and s
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,27 +13,32 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from xmdw.core.paths import SEEDS_DIR
 from xmdw.serving.versions import served_version
+from xmdw.warehouse.connect import connection
 
-# The headline variant of each of the 五率 (the target-bound definitions, docs/metrics/rates.md); None = the
-# variant the mart marks is_primary (计划投资完成率 of the 45 key projects: against the 年初 plan, issue 10).
-HEADLINE_RATES: list[tuple[str, str, str | None]] = [
-    ("计划投资完成率", "all_key", None),
-    ("招商引资落地率", "signed_prior_year", "count"),
-    ("前期手续办结率", "county_new_start_key", "procedure"),
-    ("储备项目开工率", "county_new_start_key", "project"),
-    ("竣工投产达效率", "all_due_completion", "project"),
-]
+RATE_SEED = SEEDS_DIR / "dim_rate.csv"
+
+
+def headline_rates(seed: Path = RATE_SEED) -> list[tuple[str, str, str]]:
+    """(rate_name, cohort, variant) of the one figure per rate the bulletins show, in their order: the rows of
+    seeds/dim_rate.csv with a headline_order, the same seed mart_five_rates reads (docs/metrics/rates.md)."""
+    with seed.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["headline_order"].strip()]
+    rows.sort(key=lambda r: int(r["headline_order"]))
+    return [(r["rate_name"], r["cohort"], r["variant"]) for r in rows]
+
+
+# The headline variant of each of the 五率 (the target-bound definitions; 计划投资完成率 first: the summary table
+# shows it as its own column). Read once: the seed is part of the code, not of the data.
+HEADLINE_RATES: list[tuple[str, str, str]] = headline_rates()
 
 
 @contextmanager
 def open_marts(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection, always closed (the warehouse may be rebuilt while a report is written)."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
+    with connection(database, read_only=True) as con:
         yield con
-    finally:
-        con.close()
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -9,18 +9,46 @@
 with
 
 excluded as (
-    select distinct entity, _file_id as file_id, _sheet as sheet, _source_row as source_row, rule_id
-    from {{ source('raw', 'dq_excluded_rows') }}
+    select distinct entity, file_id, sheet, source_row, rule_id
+    from {{ ref('stg_quality__excluded_rows') }}
+),
+
+ingest_log as (
+    select * from {{ ref('stg_quality__ingest_log') }}
+    where status = 'accepted'
+),
+
+rejected_rows as (
+    select * from {{ ref('stg_quality__rejected_rows') }}
+),
+
+monthly_progress_history as (
+    select * from {{ ref('stg_history__monthly_progress') }}
+),
+
+annual_plans_history as (
+    select * from {{ ref('stg_history__annual_plans') }}
+),
+
+projects_history as (
+    select * from {{ ref('stg_history__projects') }}
+),
+
+procedures_history as (
+    select * from {{ ref('stg_history__procedures') }}
+),
+
+investment_contracts_history as (
+    select * from {{ ref('stg_history__investment_contracts') }}
 ),
 
 files as (
     select file_id, entity, submitting_unit, region_code, period_year, period_month, ingested_at
     from (
         select
-            log.*,
-            row_number() over (partition by log.file_id order by log.ingested_at desc) as file_rank
-        from {{ source('raw', 'ingest_log') }} as log
-        where log.status = 'accepted'
+            ingest_log.*,
+            row_number() over (partition by ingest_log.file_id order by ingest_log.ingested_at desc) as file_rank
+        from ingest_log
     ) as ranked
     where file_rank = 1
 ),
@@ -42,43 +70,41 @@ latest_files as (
 ),
 
 registry as (
-    select project_id, max(region_code) as region_code from {{ source('raw', 'projects') }} group by project_id
+    select project_id, max(region_code) as region_code
+    from projects_history
+    group by project_id
 ),
 
-progress_rows as (
+-- every revision of every ledger row a held-back row can be, with what attributes it (project, deal, region,
+-- period) and whether it is still the current revision of its natural key
+ledger_rows as (
     select
-        _file_id as file_id, _sheet as sheet, _source_row as source_row, project_id, year, month,
-        row_number() over (partition by project_id, year, month, basis order by _revision desc) = 1 as is_current
-    from {{ source('raw', 'monthly_progress') }}
-),
-
-plan_rows as (
+        'monthly_progress' as entity, source_file_id, source_sheet, source_row, project_id,
+        cast(null as {{ dbt.type_string() }}) as contract_id, cast(null as {{ dbt.type_string() }}) as region_code,
+        year, month,
+        row_number() over (partition by project_id, year, month, basis order by revision desc) = 1 as is_current
+    from monthly_progress_history
+    union all
     select
-        _file_id as file_id, _sheet as sheet, _source_row as source_row, project_id, plan_year as year,
-        row_number() over (partition by project_id, plan_year, plan_version order by _revision desc) = 1
-            as is_current
-    from {{ source('raw', 'annual_plans') }}
-),
-
-project_rows as (
+        'annual_plans', source_file_id, source_sheet, source_row, project_id, null, null, plan_year, null,
+        row_number() over (partition by project_id, plan_year, plan_version order by revision desc) = 1
+    from annual_plans_history
+    union all
     select
-        _file_id as file_id, _sheet as sheet, _source_row as source_row, project_id, region_code,
-        row_number() over (partition by project_id order by _revision desc) = 1 as is_current
-    from {{ source('raw', 'projects') }}
-),
-
-procedure_rows as (
+        'projects', source_file_id, source_sheet, source_row, project_id, null, region_code, null, null,
+        row_number() over (partition by project_id order by revision desc) = 1
+    from projects_history
+    union all
     select
-        _file_id as file_id, _sheet as sheet, _source_row as source_row, project_id,
-        row_number() over (partition by project_id, procedure_type order by _revision desc) = 1 as is_current
-    from {{ source('raw', 'procedures') }}
-),
-
-deal_rows as (
+        'procedures', source_file_id, source_sheet, source_row, project_id, null, null, null, null,
+        row_number() over (partition by project_id, procedure_type order by revision desc) = 1
+    from procedures_history
+    union all
     select
-        _file_id as file_id, _sheet as sheet, _source_row as source_row, contract_id, region_code, project_id,
-        row_number() over (partition by contract_id order by _revision desc) = 1 as is_current
-    from {{ source('raw', 'investment_contracts') }}
+        'investment_contracts', source_file_id, source_sheet, source_row, project_id, contract_id, region_code,
+        null, null,
+        row_number() over (partition by contract_id order by revision desc) = 1
+    from investment_contracts_history
 ),
 
 held as (
@@ -89,47 +115,21 @@ held as (
         excluded.sheet,
         excluded.source_row,
         excluded.rule_id as rule,
-        coalesce(
-            progress_rows.project_id, plan_rows.project_id, project_rows.project_id, procedure_rows.project_id,
-            deal_rows.project_id
-        ) as project_id,
-        deal_rows.contract_id,
-        coalesce(project_rows.region_code, deal_rows.region_code) as row_region_code,
-        coalesce(progress_rows.year, plan_rows.year, files.period_year) as year,
-        coalesce(progress_rows.month, files.period_month) as month,
+        ledger_rows.project_id,
+        ledger_rows.contract_id,
+        ledger_rows.region_code as row_region_code,
+        coalesce(ledger_rows.year, files.period_year) as year,
+        coalesce(ledger_rows.month, files.period_month) as month,
         files.region_code as file_region_code
     from excluded
     left join files on excluded.file_id = files.file_id
-    left join progress_rows
-        on excluded.entity = 'monthly_progress'
-        and excluded.file_id = progress_rows.file_id
-        and excluded.sheet = progress_rows.sheet
-        and excluded.source_row = progress_rows.source_row
-    left join plan_rows
-        on excluded.entity = 'annual_plans'
-        and excluded.file_id = plan_rows.file_id
-        and excluded.sheet = plan_rows.sheet
-        and excluded.source_row = plan_rows.source_row
-    left join project_rows
-        on excluded.entity = 'projects'
-        and excluded.file_id = project_rows.file_id
-        and excluded.sheet = project_rows.sheet
-        and excluded.source_row = project_rows.source_row
-    left join procedure_rows
-        on excluded.entity = 'procedures'
-        and excluded.file_id = procedure_rows.file_id
-        and excluded.sheet = procedure_rows.sheet
-        and excluded.source_row = procedure_rows.source_row
-    left join deal_rows
-        on excluded.entity = 'investment_contracts'
-        and excluded.file_id = deal_rows.file_id
-        and excluded.sheet = deal_rows.sheet
-        and excluded.source_row = deal_rows.source_row
+    left join ledger_rows
+        on excluded.entity = ledger_rows.entity
+        and excluded.file_id = ledger_rows.source_file_id
+        and excluded.sheet = ledger_rows.source_sheet
+        and excluded.source_row = ledger_rows.source_row
     -- a held-back row that a corrected resubmission superseded no longer hides anything
-    where coalesce(
-        progress_rows.is_current, plan_rows.is_current, project_rows.is_current, procedure_rows.is_current,
-        deal_rows.is_current, true
-    )
+    where coalesce(ledger_rows.is_current, true)
 ),
 
 rejected as (
@@ -146,7 +146,7 @@ rejected as (
         max(files.period_year) as year,
         max(files.period_month) as month,
         max(files.region_code) as file_region_code
-    from {{ source('raw', 'rejected_rows') }} as rejected_rows
+    from rejected_rows
     inner join latest_files on rejected_rows.file_id = latest_files.file_id
     left join files on rejected_rows.file_id = files.file_id
     group by rejected_rows.entity, rejected_rows.file_id, rejected_rows.sheet, rejected_rows.source_row

@@ -23,11 +23,11 @@ months as (
 ),
 
 funds as (
-    {{ funds_rows() }}
+    select * from {{ ref('int_fund_rows') }}
 ),
 
 paid_snapshots as (
-    {{ funds_paid_snapshots() }}
+    select * from {{ ref('int_fund_paid_snapshots') }}
 ),
 
 deadlines as (
@@ -89,7 +89,7 @@ deadline_vintages as (
         deadlines.applies_year
     from (select distinct region_code, year from months) as months
     inner join deadlines
-        on {{ funds_year_of('deadlines.due_date') }} = months.year
+        on {{ year_of('deadlines.due_date') }} = months.year
         and (deadlines.region_code = months.region_code or deadlines.region_code is null)
 ),
 
@@ -135,8 +135,7 @@ cohort_paid as (
     from cohorts
     left join paid_snapshots
         on cohorts.fund_row_key = paid_snapshots.fund_row_key
-        and paid_snapshots.paid_as_of <= cohorts.as_of_date
-        and (paid_snapshots.next_paid_as_of is null or paid_snapshots.next_paid_as_of > cohorts.as_of_date)
+        and {{ funds_snapshot_valid_at('paid_snapshots', 'cohorts.as_of_date') }}
 ),
 
 -- a row's paid amount counts up to its own base, so one row's overspending cannot hide another's shortfall
@@ -197,21 +196,21 @@ fund_metrics as (
         and treasury.cohort = 'treasury'
 ),
 
--- every branch casts to decimal(20, 6): a union would otherwise take one branch's scale for all keys
+-- every branch casts to decimal(20, 6) (metric_long_values): a union would otherwise take one branch's scale
 fund_long as (
     {%- set fund_keys = [
         ('funding_policy_total', 'policy_total', none, none),
         ('funding_central_provincial_project_count', 'central_provincial_projects', none, none),
-        ('funding_growth', funds_ratio('policy_total - prior_policy_total', 'prior_policy_total'),
+        ('funding_growth', safe_ratio('policy_total - prior_policy_total', 'prior_policy_total', 20),
             'case when prior_policy_total is not null then policy_total end', 'prior_policy_total'),
         ('funding_free_grant_total', 'free_grant_total', none, none),
         ('funding_project_fund_total', 'project_fund_total', none, none),
-        ('bond_issue_deadline', funds_ratio('bond_issued_by_month_end', 'bond_issued_total'),
+        ('bond_issue_deadline', safe_ratio('bond_issued_by_month_end', 'bond_issued_total', 20),
             'bond_issued_by_month_end', 'bond_issued_total'),
-        ('bond_pay_deadline', funds_ratio('bond_paid', 'bond_issued_total'), 'bond_paid', 'bond_issued_total'),
+        ('bond_pay_deadline', safe_ratio('bond_paid', 'bond_issued_total', 20), 'bond_paid', 'bond_issued_total'),
         ('treasury_bond_amount', 'coalesce(treasury_issued, 0)', none, none),
         ('treasury_bond_start', 'treasury_started', none, none),
-        ('treasury_bond_spend', funds_ratio('treasury_paid', 'treasury_cohort_issued'),
+        ('treasury_bond_spend', safe_ratio('treasury_paid', 'treasury_cohort_issued', 20),
             'treasury_paid', 'treasury_cohort_issued'),
     ] %}
     {%- for key, value, numerator, denominator in fund_keys %}
@@ -219,10 +218,7 @@ fund_long as (
         region_code,
         year,
         month,
-        '{{ key }}' as metric_key,
-        cast({{ value }} as decimal(20, 6)) as actual_value,
-        cast({{ numerator if numerator else 'null' }} as decimal(20, 6)) as numerator,
-        cast({{ denominator if denominator else 'null' }} as decimal(20, 6)) as denominator,
+        {{ metric_long_values(key, value, numerator, denominator) }},
         'project_data' as actual_source
     from fund_metrics
     {%- if not loop.last %}
@@ -277,7 +273,7 @@ stats_long as (
         {%- set c = code | lower %}
         {%- do stats_keys.append((
             key,
-            'coalesce(share_' ~ c ~ ', ' ~ funds_ratio('value_' ~ c, 'value_total') ~ ')',
+            'coalesce(share_' ~ c ~ ', ' ~ safe_ratio('value_' ~ c, 'value_total', 20) ~ ')',
             'case when share_' ~ c ~ ' is null and value_total <> 0 then value_' ~ c ~ ' end',
             'case when share_' ~ c ~ ' is null and value_' ~ c ~ ' is not null and value_total <> 0'
                 ~ ' then value_total end',
@@ -287,7 +283,7 @@ stats_long as (
         {%- set c = d.code | lower %}
         {%- do stats_keys.append((
             d.code,
-            'coalesce(share_' ~ c ~ ', ' ~ funds_ratio('num_' ~ c, 'den_' ~ c) ~ ')',
+            'coalesce(share_' ~ c ~ ', ' ~ safe_ratio('num_' ~ c, 'den_' ~ c, 20) ~ ')',
             'case when share_' ~ c ~ ' is null and den_' ~ c ~ ' <> 0 then num_' ~ c ~ ' end',
             'case when share_' ~ c ~ ' is null and num_' ~ c ~ ' is not null and den_' ~ c ~ ' <> 0'
                 ~ ' then den_' ~ c ~ ' end',
@@ -301,10 +297,7 @@ stats_long as (
         region_code,
         year,
         month,
-        'stats_aggregate:{{ key }}' as metric_key,
-        cast({{ value }} as decimal(20, 6)) as actual_value,
-        cast({{ numerator }} as decimal(20, 6)) as numerator,
-        cast({{ denominator }} as decimal(20, 6)) as denominator,
+        {{ metric_long_values('stats_aggregate:' ~ key, value, numerator, denominator) }},
         'stats_aggregate' as actual_source
     from stats_wide
     {%- if not loop.last %}
@@ -321,14 +314,7 @@ combined as (
 
 final as (
     select
-        cast(region_code as {{ dbt.type_string() }}) as region_code,
-        cast(year as integer) as year,
-        cast(month as integer) as month,
-        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(actual_value as decimal(20, 6)) as actual_value,
-        cast(numerator as decimal(20, 6)) as numerator,
-        cast(denominator as decimal(20, 6)) as denominator,
-        cast(actual_source as {{ dbt.type_string() }}) as actual_source
+        {{ metric_long_columns() }}
     from combined
 )
 

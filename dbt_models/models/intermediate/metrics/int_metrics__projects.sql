@@ -9,23 +9,6 @@ months as (
     select region_code, year, month, as_of_date from {{ ref('int_report_months') }}
 ),
 
-projects as (
-    select * from {{ ref('int_projects_enriched') }}
-),
-
-plans as (
-    select * from {{ ref('int_annual_plans_versioned') }}
-),
-
-progress as (
-    select project_id, year, month, ytd_completed from {{ ref('int_progress_monthly_filled') }}
-    where basis = 'DISPATCH'
-),
-
-stage_monthly as (
-    select project_id, region_code, year, month, stage_at_month from {{ ref('int_project_stage_monthly') }}
-),
-
 city_list as (
     select * from {{ ref('int_four_batches_city_list') }}
 ),
@@ -36,44 +19,20 @@ key_completion as (
     where cohort = 'all_key' and dimension = 'region'
 ),
 
--- the year's plan list: every project with an annual plan for the year (latest version)
-planned as (
-    select
-        projects.project_id,
-        projects.region_code,
-        plans.plan_year as year,
-        plans.plan_category,
-        plans.annual_plan_latest,
-        projects.is_key_project,
-        projects.is_city_key_project,
-        projects.is_new_capacity,
-        projects.total_investment,
-        projects.actual_start_date
-    from plans
-    inner join projects on plans.project_id = projects.project_id
-),
-
+-- the year's plan list at each month: every project with an annual plan for the year (latest version)
 planned_monthly as (
     select
-        months.region_code,
-        months.year,
-        months.month,
-        planned.is_key_project,
-        planned.is_city_key_project,
-        planned.is_new_capacity,
-        planned.annual_plan_latest,
-        planned.total_investment,
-        coalesce(progress.ytd_completed, 0) as ytd_completed,
-        coalesce(planned.plan_category = '新开工' and planned.actual_start_date <= months.as_of_date, false)
-            as is_new_start_started
-    from months
-    inner join planned
-        on months.region_code = planned.region_code
-        and months.year = planned.year
-    left join progress
-        on planned.project_id = progress.project_id
-        and months.year = progress.year
-        and months.month = progress.month
+        region_code,
+        year,
+        month,
+        is_key_project,
+        is_city_key_project,
+        is_new_capacity,
+        annual_plan_latest,
+        total_investment,
+        ytd_completed,
+        coalesce(plan_category = '新开工' and actual_start_date <= as_of_date, false) as is_new_start_started
+    from {{ ref('int_planned_project_months') }}
 ),
 
 plan_measures as (
@@ -100,33 +59,8 @@ plan_measures as (
     group by region_code, year, month
 ),
 
-key_list as (
-    select project_id, year from planned where is_key_project
-),
-
 stage_rows as (
-    select
-        stage_monthly.region_code,
-        stage_monthly.year,
-        stage_monthly.month,
-        stage_monthly.stage_at_month,
-        projects.total_investment,
-        plans.annual_plan_latest,
-        -- completed in the year: 竣工投产 at the month end with a completion/operation date this year
-        coalesce(
-            stage_monthly.stage_at_month = '竣工投产'
-            and projects.completed_date >= {{ month_start('stage_monthly.year', '1') }},
-            false
-        ) as is_completed_this_year,
-        key_list.project_id is not null as is_on_key_list
-    from stage_monthly
-    inner join projects on stage_monthly.project_id = projects.project_id
-    left join plans
-        on stage_monthly.project_id = plans.project_id
-        and stage_monthly.year = plans.plan_year
-    left join key_list
-        on stage_monthly.project_id = key_list.project_id
-        and stage_monthly.year = key_list.year
+    select * from {{ ref('int_project_stage_rows') }}
 ),
 
 stage_measures as (
@@ -264,11 +198,7 @@ long as (
         region_code,
         year,
         month,
-        '{{ key }}' as metric_key,
-        -- cast in every branch: a union takes the first branch's type (4 decimals would cut a rate)
-        cast({{ value }} as decimal(20, 6)) as actual_value,
-        cast({{ numerator if numerator else 'null' }} as decimal(20, 6)) as numerator,
-        cast({{ denominator if denominator else 'null' }} as decimal(20, 6)) as denominator
+        {{ metric_long_values(key, value, numerator, denominator) }}
     from wide
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -276,14 +206,7 @@ long as (
 
 final as (
     select
-        cast(region_code as {{ dbt.type_string() }}) as region_code,
-        cast(year as integer) as year,
-        cast(month as integer) as month,
-        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(actual_value as decimal(20, 6)) as actual_value,
-        cast(numerator as decimal(20, 6)) as numerator,
-        cast(denominator as decimal(20, 6)) as denominator,
-        cast('project_data' as {{ dbt.type_string() }}) as actual_source
+        {{ metric_long_columns("'project_data'") }}
     from long
 )
 

@@ -6,11 +6,11 @@
 with
 
 funds as (
-    {{ funds_rows() }}
+    select * from {{ ref('int_fund_rows') }}
 ),
 
 paid_snapshots as (
-    {{ funds_paid_snapshots() }}
+    select * from {{ ref('int_fund_paid_snapshots') }}
 ),
 
 deadlines as (
@@ -30,7 +30,7 @@ report_years as (
     union
     select distinct fund_year from funds
     union
-    select distinct {{ funds_year_of('due_date') }} from deadlines
+    select distinct {{ year_of('due_date') }} from deadlines
 ),
 
 tranches as (
@@ -68,7 +68,7 @@ tranche_milestones as (
         applicable.deadline_scope,
         applicable.source_doc as deadline_source_doc,
         applicable.source_text as deadline_source_text,
-        coalesce({{ funds_year_of('applicable.due_date') }}, tranches.fund_year) as last_report_year
+        coalesce({{ year_of('applicable.due_date') }}, tranches.fund_year) as last_report_year
     from tranches
     left join (select * from applicable_deadlines where scope_rank = 1) as applicable
         on tranches.fund_row_key = applicable.fund_row_key
@@ -129,8 +129,8 @@ region_latest as (
     select
         region_code,
         case
-            when {{ funds_month_of('data_date') }} = 1 then ({{ funds_year_of('data_date') }} - 1) * 100 + 12
-            else {{ funds_year_of('data_date') }} * 100 + {{ funds_month_of('data_date') }}
+            when {{ month_of('data_date') }} = 1 then ({{ year_of('data_date') }} - 1) * 100 + 12
+            else {{ year_of('data_date') }} * 100 + {{ month_of('data_date') }}
         end as latest_period
     from region_data_dates
 ),
@@ -145,7 +145,7 @@ measured as (
             when milestone_months.milestone_kind in ('发行', '开工')
                 then case when milestone_months.done_on <= milestone_months.as_of_date then 1.0 else 0.0 end
             when milestone_months.milestone_kind = '支付'
-                then {{ funds_ratio('coalesce(paid.paid_amount, 0)', 'milestone_months.spend_base') }}
+                then {{ safe_ratio('coalesce(paid.paid_amount, 0)', 'milestone_months.spend_base', 20) }}
         end as progress_ratio,
         case
             when region_latest.latest_period is null
@@ -158,8 +158,7 @@ measured as (
     from milestone_months
     left join paid_snapshots as paid
         on milestone_months.fund_row_key = paid.fund_row_key
-        and paid.paid_as_of <= milestone_months.as_of_date
-        and (paid.next_paid_as_of is null or paid.next_paid_as_of > milestone_months.as_of_date)
+        and {{ funds_snapshot_valid_at('paid', 'milestone_months.as_of_date') }}
     left join region_latest on milestone_months.region_code = region_latest.region_code
 ),
 

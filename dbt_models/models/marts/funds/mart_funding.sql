@@ -6,11 +6,11 @@
 with
 
 funds as (
-    {{ funds_rows() }}
+    select * from {{ ref('int_fund_rows') }}
 ),
 
 paid_snapshots as (
-    {{ funds_paid_snapshots() }}
+    select * from {{ ref('int_fund_paid_snapshots') }}
 ),
 
 report_months as (
@@ -46,8 +46,7 @@ fund_month_paid as (
     from fund_months
     left join paid_snapshots
         on fund_months.fund_row_key = paid_snapshots.fund_row_key
-        and paid_snapshots.paid_as_of <= fund_months.as_of_date
-        and (paid_snapshots.next_paid_as_of is null or paid_snapshots.next_paid_as_of > fund_months.as_of_date)
+        and {{ funds_snapshot_valid_at('paid_snapshots', 'fund_months.as_of_date') }}
 ),
 
 -- each fund row once under its own type and once under 合计
@@ -129,9 +128,9 @@ final as (
         cast(with_prior_year.issued_undated_wan as decimal(18, 4)) as issued_undated_wan,
         cast(with_prior_year.policy_issued_wan as decimal(18, 4)) as policy_issued_wan,
         cast(with_prior_year.prior_year_policy_issued_wan as decimal(18, 4)) as prior_year_policy_issued_wan,
-        {{ funds_ratio(
+        {{ safe_ratio(
             'with_prior_year.policy_issued_wan - with_prior_year.prior_year_policy_issued_wan',
-            'with_prior_year.prior_year_policy_issued_wan'
+            'with_prior_year.prior_year_policy_issued_wan', 20
         ) }} as policy_growth,
         cast(with_prior_year.free_grant_wan as decimal(18, 4)) as free_grant_wan,
         cast(with_prior_year.project_fund_wan as decimal(18, 4)) as project_fund_wan

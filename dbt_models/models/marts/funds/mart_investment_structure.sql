@@ -34,7 +34,7 @@ with_derived_share as (
         {%- if derivable %}
         case
             when releases.indicator_code in ('{{ derivable | join("', '") }}')
-                then {{ funds_ratio('releases.value', 'totals.total_value') }}
+                then {{ safe_ratio('releases.value', 'totals.total_value', 20) }}
         end as derived_share
         {%- else %}
         cast(null as decimal(20, 6)) as derived_share
@@ -83,7 +83,7 @@ derived as (
         '{{ d.name_zh }}' as indicator_name_zh,
         cast(null as decimal(18, 4)) as value_wan,
         cast(null as decimal(12, 6)) as yoy_growth,
-        {{ funds_ratio('numerators.value', 'denominators.value') }} as share,
+        {{ safe_ratio('numerators.value', 'denominators.value', 20) }} as share,
         'derived' as share_source,
         numerators.value as share_numerator_wan,
         denominators.value as share_denominator_wan,
@@ -98,7 +98,7 @@ derived as (
         and numerators.month = denominators.month
         and denominators.indicator_code = '{{ d.denominator }}'
     where numerators.indicator_code = '{{ d.numerator }}'
-        and {{ funds_ratio('numerators.value', 'denominators.value') }} is not null
+        and {{ safe_ratio('numerators.value', 'denominators.value', 20) }} is not null
         -- a ratio the bureau publishes itself is used as published
         and not exists (
             select 1 from releases as own

@@ -4,18 +4,18 @@
 with
 
 ingest_log as (
-    select * from {{ source('raw', 'ingest_log') }}
+    select * from {{ ref('stg_quality__ingest_log') }}
     where status in ('accepted', 'quarantined')
 ),
 
 dq_runs as (
-    select * from {{ source('raw', 'dq_runs') }}
+    select * from {{ ref('stg_quality__dq_runs') }}
     where stage = 'raw'
 ),
 
 dq_results as (
     -- findings of the raw tables only: the marts stage of a run is written after the marts are built
-    select * from {{ source('raw', 'dq_results') }}
+    select * from {{ ref('stg_quality__dq_results') }}
     where table_name not like 'marts.%'
 ),
 

@@ -10,19 +10,11 @@ targets as (
 
 scored as (
     select
-        region_code,
-        plan_year,
-        quarter,
-        month as as_of_month,
-        lead_unit,
+        region_code, plan_year, quarter, month as as_of_month, lead_unit,
         count(*) as targets_owned,
         sum(case when report_status = '完成' then 1 else 0 end) as targets_completed,
         sum(case when report_status = '未完成' then 1 else 0 end) as targets_not_completed,
-        sum(case when report_status = '达标' then 1 else 0 end) as targets_met,
-        sum(case when report_status = '正常' then 1 else 0 end) as targets_on_track,
-        sum(case when report_status = '滞后' then 1 else 0 end) as targets_behind,
-        sum(case when report_status = '严重滞后' then 1 else 0 end) as targets_severely_behind,
-        sum(case when report_status = '无数据' then 1 else 0 end) as targets_without_data,
+        {{ target_status_counts('report_status', as_integer=true) }},
         sum(case when is_forecast_miss then 1 else 0 end) as targets_forecast_missed
     from targets
     group by region_code, plan_year, quarter, month, lead_unit
@@ -31,13 +23,9 @@ scored as (
 shared as (
     select
         scored.*,
-        cast(
-            case
-                when targets_owned - targets_without_data > 0
-                    then 1.0 * (targets_completed + targets_met + targets_on_track)
-                        / (targets_owned - targets_without_data)
-            end as decimal(12, 6)
-        ) as on_track_share
+        {{ safe_ratio(
+            'targets_completed + targets_met + targets_on_track', 'targets_owned - targets_without_data'
+        ) }} as on_track_share
     from scored
 ),
 
@@ -51,11 +39,11 @@ final as (
         cast(targets_owned as integer) as targets_owned,
         cast(targets_completed as integer) as targets_completed,
         cast(targets_not_completed as integer) as targets_not_completed,
-        cast(targets_met as integer) as targets_met,
-        cast(targets_on_track as integer) as targets_on_track,
-        cast(targets_behind as integer) as targets_behind,
-        cast(targets_severely_behind as integer) as targets_severely_behind,
-        cast(targets_without_data as integer) as targets_without_data,
+        targets_met,
+        targets_on_track,
+        targets_behind,
+        targets_severely_behind,
+        targets_without_data,
         cast(targets_forecast_missed as integer) as targets_forecast_missed,
         on_track_share,
         cast(

@@ -9,17 +9,9 @@ progress as (
 
 scored as (
     select
-        region_code,
-        plan_year,
-        quarter,
-        month as as_of_month,
-        lead_unit,
+        region_code, plan_year, quarter, month as as_of_month, lead_unit,
         count(*) as targets_owned,
-        sum(case when status = '达标' then 1 else 0 end) as targets_met,
-        sum(case when status = '正常' then 1 else 0 end) as targets_on_track,
-        sum(case when status = '滞后' then 1 else 0 end) as targets_behind,
-        sum(case when status = '严重滞后' then 1 else 0 end) as targets_severely_behind,
-        sum(case when status = '无数据' then 1 else 0 end) as targets_without_data,
+        {{ target_status_counts('status') }},
         sum(case when forecast_meets_target then 1 else 0 end) as targets_forecast_met
     from progress
     group by region_code, plan_year, quarter, month, lead_unit
@@ -28,12 +20,7 @@ scored as (
 final as (
     select
         scored.*,
-        cast(
-            case
-                when targets_owned - targets_without_data > 0
-                    then 1.0 * (targets_met + targets_on_track) / (targets_owned - targets_without_data)
-            end as decimal(12, 6)
-        ) as on_track_share
+        {{ safe_ratio('targets_met + targets_on_track', 'targets_owned - targets_without_data') }} as on_track_share
     from scored
 )
 

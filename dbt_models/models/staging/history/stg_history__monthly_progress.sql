@@ -1,0 +1,20 @@
+-- 月度进度台账（全部版本）: every revision of raw.monthly_progress (the append-only history; staging/raw keeps only the latest), the
+-- columns that figures about replaced or held-back rows read.
+with
+
+source as (
+    select * from {{ source('raw', 'monthly_progress') }}
+),
+
+renamed as (
+    select
+        _file_id as source_file_id, _sheet as source_sheet, _source_row as source_row,
+        project_id,
+        year,
+        month,
+        basis,
+        _revision as revision
+    from source
+)
+
+select * from renamed

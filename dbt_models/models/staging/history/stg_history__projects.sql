@@ -1,0 +1,18 @@
+-- 项目基本信息台账（全部版本）: every revision of raw.projects (the append-only history; staging/raw keeps only the latest), the
+-- columns that figures about replaced or held-back rows read.
+with
+
+source as (
+    select * from {{ source('raw', 'projects') }}
+),
+
+renamed as (
+    select
+        _file_id as source_file_id, _sheet as source_sheet, _source_row as source_row,
+        project_id,
+        region_code,
+        _revision as revision
+    from source
+)
+
+select * from renamed
