@@ -100,91 +100,61 @@ class Snapshot:
     version: dict | None = None  # the published version read (meta.publish_version); None: a build warehouse
 
 
+# Snapshot field -> the month's selection (parameters: year, month). Every one a plain filter and sort of a mart.
+MONTH_QUERIES: dict[str, str] = {
+    # report statuses: 完成/未完成 once a target is due (marts/reports, docs/reports.md)
+    "status_summary": "SELECT * FROM marts.mart_report_target_summary WHERE plan_year = ? AND month = ?",
+    "targets": "SELECT * FROM marts.mart_report_targets WHERE plan_year = ? AND month = ? "
+    "ORDER BY region_code, target_id",
+    "bulletin_figures": "SELECT * FROM marts.mart_bulletin_figures WHERE year = ? AND month = ? ORDER BY region_code",
+    "ranking": "SELECT * FROM marts.mart_investment_ranking WHERE year = ? AND month = ? "
+    "ORDER BY region_code, dimension, rank_completion NULLS LAST, group_name",
+    "rates": "SELECT * FROM marts.mart_five_rates WHERE year = ? AND month = ? AND scope = 'region' "
+    "AND is_primary ORDER BY region_code, rate_name, cohort, variant",
+    "four_batches": "SELECT b.* FROM marts.mart_four_batches AS b WHERE b.year = ? AND b.month = ? "
+    "ORDER BY b.region_code, CASE b.stage WHEN '谋划' THEN 1 WHEN '储备' THEN 2 WHEN '开工在建' THEN 3 "
+    "WHEN '竣工投产' THEN 4 ELSE 5 END",
+    "deadlines": "SELECT * FROM marts.mart_fund_deadlines WHERE year = ? AND month = ? "
+    "ORDER BY region_code, days_left NULLS LAST, project_id, milestone",
+    "funding": "SELECT * FROM marts.mart_funding WHERE year = ? AND month = ? AND is_total_row",
+    "attraction": "SELECT * FROM marts.mart_investment_attraction WHERE year = ? AND month = ?",
+    "region_monthly": "SELECT * FROM marts.mart_region_monthly_investment WHERE year = ? AND month = ?",
+}
+# Lineage tables are optional: a warehouse built before they existed still gives a bulletin.
+OPTIONAL_MONTH_QUERIES: dict[str, tuple[str, str]] = {
+    "figures": (
+        "figure_values",
+        "SELECT * FROM marts.figure_values WHERE year = ? AND month = ? AND is_traced",
+    ),
+    "figure_sources": (
+        "figure_sources",
+        "SELECT * FROM marts.figure_sources WHERE year = ? AND month = ? "
+        "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity",
+    ),
+}
+SNAILS_SQL = (
+    "SELECT * FROM marts.mart_snail_projects WHERE year = ? AND month = ? AND list_type = ? "
+    "ORDER BY region_code, snail_rank_in_region, project_id"
+)
+DATA_QUALITY_SQL = (
+    "SELECT * FROM marts.mart_data_quality_summary WHERE is_latest_run "
+    "ORDER BY region_code, fatal_findings DESC, warning_findings DESC, submitting_unit"
+)
+
+
 def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: str = "month") -> Snapshot:
     ym = [year, month]
+    month_frames = {name: frame(con, sql, ym) for name, sql in MONTH_QUERIES.items()}
+    optional = {name: _optional(con, table, sql, ym) for name, (table, sql) in OPTIONAL_MONTH_QUERIES.items()}
     return Snapshot(
         year=year,
         month=month,
         regions=regions(con, year, month),
-        # report statuses: 完成/未完成 once a target is due (marts/reports, docs/reports.md)
-        status_summary=frame(
-            con, "SELECT * FROM marts.mart_report_target_summary WHERE plan_year = ? AND month = ?", ym
-        ),
-        targets=frame(
-            con,
-            "SELECT * FROM marts.mart_report_targets WHERE plan_year = ? AND month = ? "
-            "ORDER BY region_code, target_id",
-            ym,
-        ),
-        bulletin_figures=frame(
-            con,
-            "SELECT * FROM marts.mart_bulletin_figures WHERE year = ? AND month = ? ORDER BY region_code",
-            ym,
-        ),
-        ranking=frame(
-            con,
-            "SELECT * FROM marts.mart_investment_ranking WHERE year = ? AND month = ? "
-            "ORDER BY region_code, dimension, rank_completion NULLS LAST, group_name",
-            ym,
-        ),
-        rates=frame(
-            con,
-            "SELECT * FROM marts.mart_five_rates WHERE year = ? AND month = ? AND scope = 'region' "
-            "AND is_primary ORDER BY region_code, rate_name, cohort, variant",
-            ym,
-        ),
-        four_batches=frame(
-            con,
-            """
-            SELECT b.* FROM marts.mart_four_batches AS b
-            WHERE b.year = ? AND b.month = ?
-            ORDER BY b.region_code, CASE b.stage WHEN '谋划' THEN 1 WHEN '储备' THEN 2 WHEN '开工在建' THEN 3
-                     WHEN '竣工投产' THEN 4 ELSE 5 END
-            """,
-            ym,
-        ),
-        snails=frame(
-            con,
-            "SELECT * FROM marts.mart_snail_projects WHERE year = ? AND month = ? AND list_type = ? "
-            "ORDER BY region_code, snail_rank_in_region, project_id",
-            [year, month, snail_list],
-        ),
-        deadlines=frame(
-            con,
-            "SELECT * FROM marts.mart_fund_deadlines WHERE year = ? AND month = ? "
-            "ORDER BY region_code, days_left NULLS LAST, project_id, milestone",
-            ym,
-        ),
-        funding=frame(
-            con,
-            "SELECT * FROM marts.mart_funding WHERE year = ? AND month = ? AND is_total_row",
-            ym,
-        ),
-        attraction=frame(
-            con, "SELECT * FROM marts.mart_investment_attraction WHERE year = ? AND month = ?", ym
-        ),
-        data_quality=frame(
-            con,
-            "SELECT * FROM marts.mart_data_quality_summary WHERE is_latest_run "
-            "ORDER BY region_code, fatal_findings DESC, warning_findings DESC, submitting_unit",
-        ),
-        region_monthly=frame(
-            con, "SELECT * FROM marts.mart_region_monthly_investment WHERE year = ? AND month = ?", ym
-        ),
-        figures=_optional(
-            con,
-            "figure_values",
-            "SELECT * FROM marts.figure_values WHERE year = ? AND month = ? AND is_traced",
-            ym,
-        ),
-        figure_sources=_optional(
-            con,
-            "figure_sources",
-            "SELECT * FROM marts.figure_sources WHERE year = ? AND month = ? "
-            "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity",
-            ym,
-        ),
+        snails=frame(con, SNAILS_SQL, [year, month, snail_list]),
+        data_quality=frame(con, DATA_QUALITY_SQL),
         version=served_version(con),
+        **month_frames,
+        **optional,
     )
 
 
