@@ -4,6 +4,7 @@ the headline numbers in the xlsx and the HTML are the marts' values; periods wit
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -91,8 +92,7 @@ def test_files_are_written_with_the_period_in_the_name(bulletin):
         and "<script" not in html
         and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     )
-    if bulletin.pdf is not None:
-        assert bulletin.pdf.read_bytes()[:5] == b"%PDF-"
+    assert bulletin.pdf.name == f"月通报_{MONTH}.pdf" and bulletin.pdf.read_bytes()[:5] == b"%PDF-"
     assert bulletin.headline["period"] == MONTH and bulletin.headline["regions"] == 2
 
 
@@ -347,7 +347,7 @@ def test_rates_print_as_percentages_and_bazhou_has_lead_units(bulletin, warehous
 
 
 def test_chart_colours_are_the_status_colours_and_legends_fit(warehouse, period_reports):
-    from xmdw.reports.charts import layout, text_width
+    from xmdw.reports.chart_svg import layout, text_width
     from xmdw.reports.render import STATUS_STYLES
     from xmdw.reports.scorecard import SCORECARD_SERIES, scorecard_table
 
@@ -361,30 +361,73 @@ def test_chart_colours_are_the_status_colours_and_legends_fit(warehouse, period_
         card = con.execute(
             "SELECT * FROM marts.mart_report_unit_scorecard WHERE quarter = 2 AND region_code = ?", [ZB]
         ).df()
-    drawn = layout(scorecard_table(card, "t"))
+    drawn = layout(scorecard_table(card, "t").chart)
     legend = drawn.bars[-len(statuses) :]
     assert [b.fill for b in legend] == [STATUS_STYLES[s][1] for s in statuses]
     assert [lab.text for lab in drawn.labels[-len(statuses) :]] == statuses
     for label in drawn.labels:  # nothing drawn past the right edge (a clipped legend label)
         right = label.x + (text_width(label.text, label.size) if label.anchor == "start" else 0)
         assert right <= drawn.width, label
+    # the workbook's chart is Excel's own stacked bar chart over the scorecard's cells, in the same colours
+    with zipfile.ZipFile(period_reports["q2"].xlsx) as z:
+        xml = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    stacked = [x for x in xml if '<c:grouping val="stacked"/>' in x]
+    assert stacked and all(f'<a:srgbClr val="{STATUS_STYLES[s][1][1:]}"/>' in stacked[0] for s in statuses)
 
 
-def test_pdf_embeds_its_cjk_font_and_prints_chart_values(bulletin, warehouse):
+def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
+    return "".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_pdf_embeds_its_cjk_font_and_prints_headline_figures_and_chart_values(bulletin, warehouse):
     data = bulletin.pdf.read_bytes()
     assert data[:5] == b"%PDF-" and b"/FontFile2" in data and b"/Helvetica" not in data
-    text = "".join(page.extract_text() for page in PdfReader(str(bulletin.pdf)).pages[:2])
-    ratios = _mart(
+    text = _pdf_text(bulletin.pdf)
+    assert text.startswith("2024年1—6月 重点项目推进情况月通报"), "the title opens the PDF"
+    rows = _mart(
         warehouse,
-        "SELECT completion_ratio FROM marts.mart_investment_ranking WHERE year = 2024 AND month = 6 "
-        "AND dimension = 'region'", [],
+        "SELECT r.region_name, r.completion_ratio, r.time_pace, f.rate FROM marts.mart_investment_ranking r "
+        "JOIN marts.mart_five_rates f ON f.region_code = r.region_code AND f.year = r.year AND f.month = r.month "
+        "AND f.scope = 'region' AND f.rate_name = '计划投资完成率' AND f.cohort = 'all_key' AND f.is_primary "
+        "WHERE r.year = 2024 AND r.month = 6 AND r.dimension = 'region'", [],
     )  # fmt: skip
-    chart = text.split("各区县计划投资完成率与序时进度")[1].split("排名")[0]
-    for (ratio,) in ratios:
-        assert f"{float(ratio) * 100:.1f}%" in chart, "the chart's bars carry their values"
+    assert {name for name, *_ in rows} == set(REGIONS.values())
+    summary = text.split("各区县排名")[1].split("镇巴县（610728）")[0]
+    chart = summary.split("各区县计划投资完成率与序时进度")[1].split("排名")[0]
+    for name, ratio, pace, key_rate in rows:
+        assert name in chart, "the chart names its categories"
+        assert f"{float(ratio) * 100:.1f}%" in chart and f"{float(pace) * 100:.1f}%" in chart, (
+            "bars carry values"
+        )
+        assert f"{float(key_rate) * 100:.1f}%" in summary, "the summary table prints the headline rate"
+    assert "全部计划项目完成率" in chart and "序时进度" in chart, "the legend names the series"
     assert "全县" in text and "个重点项目累计完成投资" in text, "the 文字通报 opens the PDF"
+    # the region's 核心指标 cards (before its targets table) print the same headline figures
+    cards = text.split("镇巴县（610728）")[1].split("重点指标完成情况")[0]
+    (_, ratio, pace, key_rate) = next(r for r in rows if r[0] == "镇巴县")
+    for value in (key_rate, ratio, pace):
+        assert f"{float(value) * 100:.1f}%" in cards.split("核心指标")[1]
+
+
+def test_scorecard_pdf_draws_the_stacked_status_chart(period_reports, warehouse):
+    from xmdw.reports.scorecard import SCORECARD_SERIES
+
+    text = _pdf_text(period_reports["q2"].pdf).split("镇巴县（610728）")[1]
+    lines = text.split("各牵头单位目标状态")[1].split("排名")[0].split("\n")
+    assert all(status in lines for _, status in SCORECARD_SERIES), "the legend lists every status"
+    owned = _mart(
+        warehouse,
+        "SELECT lead_unit, targets_owned FROM marts.mart_report_unit_scorecard WHERE region_code = ? "
+        "AND plan_year = 2024 AND quarter = 2", [ZB],
+    )  # fmt: skip
+    units = [u for u, _ in owned]
+    first_name = min(i for i, line in enumerate(lines) if line in units)
+    assert sorted(lines[first_name : first_name + len(units)]) == sorted(units), "one bar per lead unit"
+    # reportlab prints the stacks' end labels just before the category names: each unit's number of targets
+    totals = lines[first_name - len(units) : first_name]
+    assert sorted(int(t) for t in totals) == sorted(int(n) for _, n in owned)
 
 
 def test_monthly_bulletin_has_a_word_version_in_official_layout(bulletin, warehouse):

@@ -137,6 +137,26 @@ def test_the_html_report_renders_offline_in_chinese(demo):
     assert "较上次" in text and "样本不足" in text  # change since the previous run; Benford caveat
 
 
+def test_the_trend_chart_shows_each_runs_counts(demo):
+    paths, _, first, second, files = demo
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        runs = con.execute(
+            "SELECT sum(fatal_count), sum(warning_count) FROM raw.dq_runs GROUP BY run_id ORDER BY min(started_at)"
+        ).fetchall()
+    finally:
+        con.close()
+    text = files.html.read_text(encoding="utf-8")
+    svg = text.split("<h2>历次运行</h2>")[1].split("</svg>")[0]
+    assert 'aria-label="各次运行问题数"' in svg and ">致命</text>" in svg and ">警告</text>" in svg
+    labels = re.findall(
+        r'<text x="[^"]*" y="[^"]*" font-size="9" text-anchor="middle" fill="#1F2933">(\d+)</text>', svg
+    )
+    for fatal, warning in runs:  # each run's column ends with its total (fatal + warning)
+        assert str(int(fatal + warning)) in labels
+    assert svg.count('fill="#d64545"') >= len(runs) and svg.count('fill="#f0b429"') >= len(runs)
+
+
 def test_a_clean_demo_reports_no_problem(clean):
     paths, summary, first, second, files = clean
     assert summary.injected == []

@@ -1,12 +1,11 @@
-"""The 文字通报 sentences, the 公文 date and the shared chart layout on small hand-made inputs (no warehouse)."""
+"""The 文字通报 sentences and the 公文 date on small hand-made inputs (no warehouse); the charts are in
+test_report_charts.py."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from xmdw.reports import narrative
-from xmdw.reports.charts import layout, text_width
-from xmdw.reports.document import Chart, Col, Table
 from xmdw.reports.docx_out import chinese_date
 
 ROW = {
@@ -82,16 +81,3 @@ def test_official_date_in_chinese_numerals():
     assert chinese_date(date(2025, 1, 10)) == "二〇二五年一月十日"
     assert chinese_date(date(2024, 11, 21)) == "二〇二四年十一月二十一日"
     assert chinese_date(date(2030, 10, 30)) == "二〇三〇年十月三十日"
-
-
-def test_chart_legend_wraps_instead_of_clipping_and_bars_carry_values():
-    cols = [Col("name", "单位")] + [Col(f"v{i}", f"很长很长的图例名称{i}", "ratio") for i in range(6)]
-    rows = [{"name": "县发改局"} | {f"v{i}": 0.1 * (i + 1) for i in range(6)}]
-    table = Table("t", cols, rows, chart=Chart("图", "name", tuple(f"v{i}" for i in range(6))))
-    drawn = layout(table)
-    legend = drawn.labels[-6:]
-    assert len({lab.y for lab in legend}) > 1, "the legend wraps onto a second row"
-    assert all(lab.x + text_width(lab.text, lab.size) <= drawn.width for lab in legend)
-    assert [lab.text for lab in drawn.labels if lab.text.endswith("%")] == [
-        f"{10 * (i + 1)}.0%" for i in range(6)
-    ]

@@ -12,7 +12,8 @@ import pandas as pd
 from xmdw.lineage.text import COHORT_ZH
 from xmdw.reports import mart_reader as mr
 from xmdw.reports.breakdown import Breakdown
-from xmdw.reports.document import Block, Card, Cards, Chart, Col, Table, Text, records
+from xmdw.reports.chart_spec import bar_chart
+from xmdw.reports.document import Block, Card, Cards, Col, Table, Text, records
 
 COUNTED_IN_ZH = {"deal": "个（签约项目）", "project": "个（项目）", "procedure": "件（手续）", "万元": "万元"}
 AT_RISK_DEADLINES = ("逾期", "临近")
@@ -123,11 +124,11 @@ def rates_table(rates: pd.DataFrame, breakdown: Breakdown | None = None, region:
         Col("rate", "比率", "ratio", 10),
         Col("cohort_size", "口径项目数", "int", 10),
     ]
-    chart = Chart("五率", "label", ("rate",))
     rows = records(sel)
     ids = {r["label"]: f"{r['rate_name']}/{r['cohort']}/{r['variant']}" for r in rows}
     links = breakdown.links("five_rate", region, ids) if breakdown else {}
-    return Table("五率", cols, rows, chart=chart if len(sel) else None, link_col="label", links=links)
+    chart = bar_chart("五率", cols, rows, "label", ("rate",))
+    return Table("五率", cols, rows, chart=chart, link_col="label", links=links)
 
 
 def rate_blocks(rates: pd.DataFrame, breakdown: Breakdown | None, region: str) -> list[Block]:
@@ -146,8 +147,11 @@ def four_batches_table(batches: pd.DataFrame) -> Table:
         Col("main_inflow_label", "主要转入", width=16),
         Col("main_inflow_count", "主要转入数", "int", 10),
     ]
-    chart = Chart("四个一批项目数", "stage", ("project_count",), ratio=False, horizontal=False)
-    return Table("四个一批", cols, records(batches), chart=chart if len(batches) else None)
+    rows = records(batches)
+    chart = bar_chart(
+        "四个一批项目数", cols, rows, "stage", ("project_count",), ratio=False, horizontal=False
+    )
+    return Table("四个一批", cols, rows, chart=chart)
 
 
 def ranking_table(ranking: pd.DataFrame, dimension: str, title: str) -> Table:
@@ -165,12 +169,15 @@ def ranking_table(ranking: pd.DataFrame, dimension: str, title: str) -> Table:
         Col("pace_gap_wan", "超序时金额（万元）", "wan", 14),
         Col("snail_projects", "蜗牛项目", "int", 8),
     ]
-    chart = Chart(f"{title}：完成率与序时进度", "group_name", ("completion_ratio", "time_pace"))
+    rows = records(sel)
+    chart = bar_chart(
+        f"{title}：完成率与序时进度", cols, rows, "group_name", ("completion_ratio", "time_pace")
+    )
     return Table(
         title,
         cols,
-        records(sel),
-        chart=chart if len(sel) else None,
+        rows,
+        chart=chart,
         note="全部有年度计划的项目，调度数；完成率为累计完成之和除以年度计划之和；排名按完成率从高到低。",
     )
 
@@ -361,7 +368,13 @@ def summary_table(snap: mr.Snapshot, anchors: dict[str, str], title: str) -> Tab
         title,
         SUMMARY_COLS,
         rows,
-        chart=Chart("各区县计划投资完成率与序时进度", "region_name", ("completion_ratio", "time_pace")),
+        chart=bar_chart(
+            "各区县计划投资完成率与序时进度",
+            SUMMARY_COLS,
+            rows,
+            "region_name",
+            ("completion_ratio", "time_pace"),
+        ),
         note="排名按全部计划项目的计划投资完成率；点击区县名称查看该区县的详细通报。",
         link_col="region_name",
         links={r["region_name"]: anchors[r["region_code"]] for r in rows if r["region_code"] in anchors},

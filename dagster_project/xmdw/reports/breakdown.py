@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from xmdw.core.atomic import write_text_atomic
 from xmdw.lineage.text import ENTITY_ZH, field_value_text, num_text, period_zh, value_text
 from xmdw.reports.document import records
-from xmdw.reports.render import CSS, esc, html_table
+from xmdw.reports.render import display
+from xmdw.reports.templating import render
 
 SUFFIX = "_溯源"
 KIND_ZH = {"target": "重点指标", "region_completion": "计划投资完成率（全部计划项目）", "five_rate": "五率"}
@@ -51,69 +53,69 @@ SOURCE_HEADERS = ["对象", "计入分子", "计入分母", "计入数值", "取
 
 
 def _source_rows(rows: pd.DataFrame) -> list[list[str]]:
+    """The cells of each source row, as page text (the template escapes them)."""
     out = []
     for r in records(rows):
+        parts = [
+            num_text(r[k]) if r[k] is not None else ""
+            for k in ("numerator_part", "denominator_part", "value_part")
+        ]
         out.append(
             [
-                esc(f"{r['member_name'] or ''}（{r['member_id']}）"),
-                esc(num_text(r["numerator_part"]) if r["numerator_part"] is not None else ""),
-                esc(num_text(r["denominator_part"]) if r["denominator_part"] is not None else ""),
-                esc(num_text(r["value_part"]) if r["value_part"] is not None else ""),
-                esc(r["source_field_zh"]),
-                esc(field_value_text(r["source_value"])),
-                esc(ENTITY_ZH.get(r["source_entity"], r["source_entity"])),
-                esc(r["source_file"]),
-                esc(r["source_sheet"]),
-                esc(r["source_row"]),
-                esc(r["revision"]),
-                esc(r["submitting_unit"]),
+                f"{r['member_name'] or ''}（{r['member_id']}）",
+                *parts,
+                display(r["source_field_zh"]),
+                display(field_value_text(r["source_value"])),
+                display(ENTITY_ZH.get(r["source_entity"], r["source_entity"])),
+                *(
+                    display(r[k])
+                    for k in ("source_file", "source_sheet", "source_row", "revision", "submitting_unit")
+                ),
             ]
         )
     return out
 
 
-def _section(figure: dict, rows: pd.DataFrame) -> str:
+def _figure(figure: dict, rows: pd.DataFrame) -> dict:
+    """What a figure's section says: published value (= numerator ÷ denominator), members, source rows."""
     value = value_text(figure["value"], figure["unit"])
     if figure["numerator"] is not None or figure["denominator"] is not None:
         value += f" ＝ {num_text(figure['numerator'])} ÷ {num_text(figure['denominator'])}"
-    check = "分项合计与发布值一致。" if figure["reconciles"] else "注意：分项合计与发布值不一致。"
-    members = rows["member_id"].nunique() if len(rows) else 0
-    return (
-        f"<section id='{anchor(figure['figure_kind'], figure['figure_id'])}'>"
-        f"<h3>{esc(figure['figure_id'])} {esc(figure['label_zh'])}</h3>"
-        f"<p data-key='{esc(figure['figure_id'])}' data-value='{esc(num_text(figure['value']))}'>"
-        f"发布值：{esc(value)}；构成对象 {members} 个，来源行 {len(rows)} 行。{check}</p>"
-        + (
-            html_table(SOURCE_HEADERS, _source_rows(rows), numeric={1, 2, 3, 9, 10})
-            if len(rows)
-            else "<p>口径内没有对象。</p>"
-        )
-        + "</section>"
-    )
+    return {
+        "anchor": anchor(figure["figure_kind"], figure["figure_id"]),
+        "figure_id": display(figure["figure_id"]),
+        "label_zh": display(figure["label_zh"]),
+        "value_raw": display(num_text(figure["value"])),
+        "value_text": value,
+        "members": rows["member_id"].nunique() if len(rows) else 0,
+        "sources": _source_rows(rows) if len(rows) else [],
+        "check": "分项合计与发布值一致。" if figure["reconciles"] else "注意：分项合计与发布值不一致。",
+    }
 
 
 def region_page(title: str, report_file: str, figures: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """One region's page (templates/breakdown.html): its figures by kind, each with its source rows."""
     by_figure = (
         {key: rows for key, rows in sources.groupby(["figure_kind", "figure_id"], sort=False)}
         if len(sources)
         else {}
     )
-    out = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{esc(title)}</h1>",
-        f"<p class='meta'>每个数字由下列台账行构成：文件、工作表、行号和版次即报送单位上报的原始位置。"
-        f"<a href='../{esc(report_file)}'>返回通报</a></p>",
-    ]
+    groups = []
     for kind, kind_zh in KIND_ZH.items():
         kind_figures = [f for f in records(figures) if f["figure_kind"] == kind]
-        if not kind_figures:
-            continue
-        out.append(f"<h2>{esc(kind_zh)}</h2>")
-        for figure in kind_figures:
-            out.append(_section(figure, by_figure.get((kind, figure["figure_id"]), pd.DataFrame())))
-    out.append("</body></html>")
-    return "\n".join(out)
+        if kind_figures:
+            empty = pd.DataFrame()
+            groups.append(
+                (kind_zh, [_figure(f, by_figure.get((kind, f["figure_id"]), empty)) for f in kind_figures])
+            )
+    return render(
+        "breakdown.html",
+        title=title,
+        report_file=report_file,
+        groups=groups,
+        headers=SOURCE_HEADERS,
+        numeric={1, 2, 3, 9, 10},
+    )
 
 
 def write_breakdowns(out_dir: Path, stem: str, title: str, snap) -> list[Path]:
@@ -131,9 +133,6 @@ def write_breakdowns(out_dir: Path, stem: str, title: str, snap) -> list[Path]:
     for region, figures in snap.figures.groupby("region_code"):
         sources = snap.figure_sources[snap.figure_sources["region_code"] == region]
         page_title = f"{title} 数字溯源 — {names.get(region, region)}（{period_zh(snap.year, snap.month)}）"
-        path = folder / f"{region}.html"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(region_page(page_title, f"{stem}.html", figures, sources), encoding="utf-8")
-        tmp.replace(path)  # a reader never sees half a page
-        written.append(path)
+        page = region_page(page_title, f"{stem}.html", figures, sources)
+        written.append(write_text_atomic(folder / f"{region}.html", page))  # a reader never sees half a page
     return written

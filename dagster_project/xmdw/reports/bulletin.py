@@ -1,7 +1,7 @@
 """The monthly bulletin (月通报), the quarterly scorecard (季考核) and the year-end evaluation (年终评).
 
-Each is one xlsx workbook (formatted, native Excel charts), one offline HTML page (inline CSS and SVG) and,
-when reportlab is installed, a PDF with real CJK glyphs — covering every region of the database: a summary
+Each is one xlsx workbook (formatted, native Excel charts), one offline HTML page (templates/document.html:
+inline CSS and SVG) and a PDF with an embedded CJK font (skipped only when no such font is installed) — covering every region of the database: a summary
 sheet ranking the regions, then one sheet (section) per region. Every figure comes from a mart
 (`mart_reader` only selects, filters and sorts); contents and sources: docs/reports.md.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xmdw.core.atomic import write_text_atomic
 from xmdw.reports import mart_reader as mr
 from xmdw.reports import narrative
 from xmdw.reports.blocks import (
@@ -34,11 +35,12 @@ from xmdw.reports.blocks import (
 )
 from xmdw.reports.breakdown import Breakdown, write_breakdowns
 from xmdw.reports.data_version import date_document, record_report_version
-from xmdw.reports.document import Col, Document, Part, Table, Text, number, records
+from xmdw.reports.document import Document, Part, Text, number, records
 from xmdw.reports.document import render_html as render_document_html
 from xmdw.reports.docx_out import write_monthly_docx
+from xmdw.reports.pdf_font import FontMissing
 from xmdw.reports.render import unique_sheet_name
-from xmdw.reports.scorecard import conflict_rows, scorecard_table
+from xmdw.reports.scorecard import conflicts_table, scorecard_table
 from xmdw.reports.xlsx_out import write_xlsx
 
 SUMMARY_SHEET = "汇总"
@@ -240,15 +242,6 @@ def year_end_document(snap: mr.Snapshot, scorecard: pd.DataFrame, conflicts: pd.
     stem = f"年终评_{y}"
     bd = Breakdown(stem, snap.figures)
     partial = m < 12
-    conflict_cols = [
-        Col("conflict_no", "冲突组", width=8),
-        Col("target_id", "目标编号", width=12),
-        Col("indicator_zh", "指标", width=30),
-        Col("target_value", "本条目标值", "measure", 12),
-        Col("unit", "单位", "unit", 8),
-        Col("conflict_kind", "冲突类型", width=22),
-        Col("source_text", "原文", width=50),
-    ]
 
     def blocks(code: str) -> list:
         out: list = []
@@ -271,11 +264,7 @@ def year_end_document(snap: mr.Snapshot, scorecard: pd.DataFrame, conflicts: pd.
             snail_table(region_rows(snap.snails, code), "年末蜗牛项目名单"),
             *funding_cards(region_row(snap.funding, code), region_row(snap.attraction, code)),
             deadlines_table(region_rows(snap.deadlines, code), "资金与债券节点完成情况", None),
-            Table(
-                "计划文件自相矛盾的目标（两条均保留、分别计量）",
-                conflict_cols,
-                conflict_rows(region_rows(conflicts, code)),
-            ),
+            conflicts_table(region_rows(conflicts, code)),
         ]
         return out
 
@@ -317,23 +306,23 @@ def headline(snap: mr.Snapshot) -> dict[str, object]:
     return {"period": _label(snap.year, snap.month), "regions": len(by_region), "by_region": by_region}
 
 
+def _write_pdf(doc: Document, path: Path) -> Path | None:
+    """The PDF, unless no CJK TrueType font can be embedded (`make fonts`): then xlsx and HTML only."""
+    try:
+        from xmdw.reports.pdf_out import write_pdf  # registers the font when imported
+    except FontMissing:
+        return None
+    return write_pdf(doc, path)
+
+
 def write_document(
     doc: Document, out_dir: Path, snap: mr.Snapshot, database: Path | None = None
 ) -> ReportFiles:
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = date_document(doc, snap)
     xlsx = write_xlsx(doc, out_dir / f"{doc.stem}.xlsx")
-    html = out_dir / f"{doc.stem}.html"
-    tmp = out_dir / f".{doc.stem}.html.tmp"
-    tmp.write_text(render_document_html(doc), encoding="utf-8")
-    tmp.replace(html)
-    pdf = None
-    try:
-        from xmdw.reports.pdf_out import write_pdf
-    except ImportError:  # reportlab not installed: xlsx and HTML only
-        write_pdf = None
-    if write_pdf is not None:
-        pdf = write_pdf(doc, out_dir / f"{doc.stem}.pdf")
+    html = write_text_atomic(out_dir / f"{doc.stem}.html", render_document_html(doc))
+    pdf = _write_pdf(doc, out_dir / f"{doc.stem}.pdf")
     write_breakdowns(out_dir, doc.stem, doc.title, snap)
     record_report_version(database, doc, snap, [p for p in (xlsx, html, pdf) if p is not None])
     return ReportFiles(xlsx=xlsx, html=html, pdf=pdf, headline=headline(snap))

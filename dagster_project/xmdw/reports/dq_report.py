@@ -1,14 +1,14 @@
 """The data-quality report of a run, for people and for units.
 
-- `data/reports/数据质量报告.html` — one self-contained page (inline CSS, inline SVG, no script, no
-  external resource: it renders offline and can be mailed): status, counts by severity with the change
+- `data/reports/数据质量报告.html` — one self-contained page (templates/dq_report.html on the reports' one
+  layout: inline CSS, inline SVG, no script, no external resource: it renders offline and can be mailed): status, counts by severity with the change
   since the previous run, a trend chart, a table per unit and per rule, then per unit one line per rule
   with its count and first rows (reports/dq_aggregate.py: 73k findings of a province fit on a page).
 - `data/reports/退回修改清单.xlsx` — reports/return_list.py.
 
 Both list what is still open as of the run (reports/open_problems.py): the run's rule findings and what
 ingestion could not load (rows rejected, files quarantined) until a later submission covers it. Every
-ledger text on the page is HTML-escaped; both files are written to a temp file and renamed.
+ledger text on the page is HTML-escaped (Jinja2 autoescape); both files are written to a temp file and renamed.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ import pandas as pd
 from xmdw.core.atomic import write_text_atomic
 from xmdw.core.paths import DataPaths
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
+from xmdw.reports.chart_spec import ChartSpec, Series
+from xmdw.reports.chart_svg import to_svg
 from xmdw.reports.dq_aggregate import EXAMPLES, aggregate
 from xmdw.reports.open_problems import COLUMNS, has_table, open_problems
-from xmdw.reports.render import CSS
-from xmdw.reports.render import esc as _e
-from xmdw.reports.render import html_table as _table
 from xmdw.reports.return_list import ReportData, summary_by_unit_rule, write_return_list
+from xmdw.reports.templating import render
+from xmdw.warehouse.connect import connection
 
 HTML_NAME = "数据质量报告.html"
 XLSX_NAME = "退回修改清单.xlsx"
@@ -90,58 +91,44 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Re
 
 
 # ------------------------------------------------------------------------------------------------------
-# HTML
+# HTML (templates/dq_report.html): the functions below only gather what the page shows
 # ------------------------------------------------------------------------------------------------------
 
-
-def _delta(change: int) -> str:
-    if change > 0:
-        return f'<span class="up">+{change}</span>'
-    if change < 0:
-        return f'<span class="down">{change}</span>'
-    return "0"
+FATAL_COLOUR, WARNING_COLOUR = "#d64545", "#f0b429"
 
 
-def _trend_svg(runs: pd.DataFrame) -> str:
-    """Bars of fatal and warning counts for the last runs (inline SVG, no script)."""
-    if runs.empty:
-        return ""
-    w, h, pad = 640, 180, 30
-    values = [(int(r.fatal or 0), int(r.warning or 0)) for r in runs.itertuples()]
-    top = max([f + wv for f, wv in values] + [1])
-    slot = (w - 2 * pad) / len(values)
-    bar = max(4.0, slot * 0.6)
-    parts = [
-        f'<svg width="{w}" height="{h + 40}" role="img" aria-label="各次运行问题数">',
-        f'<line x1="{pad}" y1="{h}" x2="{w - pad}" y2="{h}" stroke="#9aa5b1"/>',
-    ]
-    for i, ((fatal, warning), r) in enumerate(zip(values, runs.itertuples(), strict=True)):
-        x = pad + i * slot + (slot - bar) / 2
-        fh, wh = (h - pad) * fatal / top, (h - pad) * warning / top
-        parts.append(
-            f'<rect x="{x:.1f}" y="{h - fh:.1f}" width="{bar:.1f}" height="{fh:.1f}" fill="#d64545"/>'
-        )
-        parts.append(
-            f'<rect x="{x:.1f}" y="{h - fh - wh:.1f}" width="{bar:.1f}" height="{wh:.1f}" fill="#f0b429"/>'
-        )
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{h - fh - wh - 4:.1f}" font-size="10" text-anchor="middle">'
-            f"{fatal + warning}</text>"
-        )
-        label = pd.Timestamp(r.started_at).strftime("%m-%d %H:%M") if r.started_at is not None else ""
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{h + 14}" font-size="9" text-anchor="middle">{_e(label)}</text>'
-        )
-    parts.append(
-        f'<rect x="{pad}" y="{h + 24}" width="10" height="10" fill="#d64545"/>'
-        f'<text x="{pad + 14}" y="{h + 33}" font-size="11">致命</text>'
-        f'<rect x="{pad + 60}" y="{h + 24}" width="10" height="10" fill="#f0b429"/>'
-        f'<text x="{pad + 74}" y="{h + 33}" font-size="11">警告</text></svg>'
+def trend_chart(runs: pd.DataFrame) -> ChartSpec | None:
+    """Fatal and warning counts of the last runs, stacked, each run's total above its column."""
+    if len(runs) < 2:
+        return None
+    counts = [(int(r.fatal or 0), int(r.warning or 0)) for r in runs.itertuples()]
+    when = [pd.Timestamp(t).strftime("%m-%d %H:%M") if t is not None else "" for t in runs["started_at"]]
+    return ChartSpec(
+        kind="column",
+        title="各次运行问题数",
+        category_key="started_at",
+        categories=tuple(when),
+        series=tuple(
+            Series(
+                key,
+                name,
+                tuple(float(c[j]) for c in counts),
+                tuple(str(c[j]) for c in counts),
+                colour,
+                colour,
+            )
+            for j, (key, name, colour) in enumerate(
+                [("fatal", "致命", FATAL_COLOUR), ("warning", "警告", WARNING_COLOUR)]
+            )
+        ),
+        unit="int",
+        stacked=True,
+        totals=tuple(str(f + w) for f, w in counts),
+        rows_total=len(counts),
     )
-    return "".join(parts)
 
 
-def _checked_new(run: dict) -> str:
+def checked_new(run: dict) -> str:
     """How much of the check was new: rows of files not checked before went through the row-by-row rules,
     the others kept their results (quality/incremental.py)."""
     new = run.get("rows_checked_new")
@@ -150,142 +137,116 @@ def _checked_new(run: dict) -> str:
     return f"（逐行规则只核验了新报送的 {int(new)} 行，其余行沿用上次结果；跨表规则全部重算）"
 
 
-def _aggregated_details(problems: pd.DataFrame) -> list[str]:
-    """Per unit a collapsible table: rule, problem, count, first rows, action — 73k findings of a
-    province fit on a page; the unit's xlsx sheet keeps every row."""
-    out = []
-    agg = aggregate(problems)
-    for unit, g in agg.groupby("unit", sort=True):
-        rows = [
-            [f"<span class='{r.severity}'>{_e(r.rule_id)}</span>", _e(r.rule_title), _e(r.problem),
-             str(int(r.count)), "<br>".join(_e(x) for x in r.examples)
-             + (f"<br><span class='small'>…另有 {int(r.count) - EXAMPLES} 行，见退回修改清单</span>"
-                if r.count > EXAMPLES else ""),
-             _e(r.action)]
-            for r in g.itertuples()
-        ]  # fmt: skip
-        out.append(
-            f"<details><summary>{_e(unit)}（{int(g['count'].sum())} 项，{len(g)} 条规则）</summary>"
-            + _table(["规则", "名称", "问题", "行数", f"前 {EXAMPLES} 行（文件 · 工作表 · 行 · 字段=值）", "处理"],
-                     rows, {3})
-            + "</details>"
-        )  # fmt: skip
-    return out
-
-
-def render_html(data: ReportData) -> str:
-    p, prev = data.problems, data.previous_problems
-    run = data.run or {}
-    n_fatal, n_warn = int((p["severity"] == "fatal").sum()), int((p["severity"] == "warning").sum())
-    pf, pw = int((prev["severity"] == "fatal").sum()), int((prev["severity"] == "warning").sum())
+def _banner(run: dict, n_fatal: int, n_warn: int) -> tuple[str, str]:
+    """(style, text) of the verdict at the top: blocked, published with findings, or clean."""
     blocked = sorted({t for t in str(run.get("blocked_tables") or "").split(",") if t and t != "None"})
-    held = int(run.get("held_back") or 0)
-    kinds = p["kind"].value_counts().to_dict() if len(p) else {}
-    out = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>数据质量报告</title><style>{CSS}</style></head><body>",
-        "<h1>数据质量报告</h1>",
-        f"<div class='meta'>运行编号 {_e(run.get('run_id'))} · 检查时间 {_e(run.get('started_at'))} · "
-        f"执行规则 {_e(run.get('rules_run'))} 条次 · 校验 {_e(run.get('rows_validated'))} 行{_checked_new(run)} · "
-        f"上次运行 {_e((data.previous or {}).get('run_id')) or '无'}</div>",
-    ]
     if blocked:
-        out.append(
-            f"<div class='banner bad'>本次发布被阻断：{_e('、'.join(blocked))} 存在表级致命问题，专题表未更新，"
-            "仍为上次成功发布的数据。请按下方清单整改后重新报送。</div>"
+        return "bad", (
+            f"本次发布被阻断：{'、'.join(blocked)} 存在表级致命问题，专题表未更新，"
+            "仍为上次成功发布的数据。请按下方清单整改后重新报送。"
         )
-    elif n_fatal or n_warn:
-        out.append(
-            f"<div class='banner warn'>已发布。{held} 行因致命问题暂扣、未进入统计口径；警告 {n_warn} 项请核实。</div>"
-        )
-    else:
-        out.append("<div class='banner ok'>未发现问题：全部规则通过，没有退回或隔离的文件。</div>")
-    cards = [
-        ("致命问题", n_fatal, n_fatal - pf),
-        ("警告", n_warn, n_warn - pw),
-        ("暂扣行（未入库）", held, None),
+    if n_fatal or n_warn:
+        held = int(run.get("held_back") or 0)
+        return "warn", f"已发布。{held} 行因致命问题暂扣、未进入统计口径；警告 {n_warn} 项请核实。"
+    return "ok", "未发现问题：全部规则通过，没有退回或隔离的文件。"
+
+
+def _cards(data: ReportData) -> list[tuple[str, int, int | None]]:
+    """(label, count, change since the previous run or None)."""
+    p, prev = data.problems, data.previous_problems
+    count = {sev: int((p["severity"] == sev).sum()) for sev in ("fatal", "warning")}
+    before = {sev: int((prev["severity"] == sev).sum()) for sev in ("fatal", "warning")}
+    kinds = p["kind"].value_counts().to_dict() if len(p) else {}
+    previous = data.previous is not None
+    return [
+        ("致命问题", count["fatal"], count["fatal"] - before["fatal"] if previous else None),
+        ("警告", count["warning"], count["warning"] - before["warning"] if previous else None),
+        ("暂扣行（未入库）", int((data.run or {}).get("held_back") or 0), None),
         ("接收退回行", kinds.get("接收退回", 0), None),
         ("隔离文件", kinds.get("文件隔离", 0), None),
         ("说明（未作判断）", len(data.notes), None),
     ]
-    out.append("<div class='cards'>")
-    for label, n, change in cards:
-        extra = (
-            f"<div class='l'>较上次 {_delta(change)}</div>" if change is not None and data.previous else ""
+
+
+def _units(summary: pd.DataFrame) -> list[dict]:
+    """Per submitting unit: fatal, warning, total, previous run, change — most problems first."""
+    units = []
+    for unit, g in summary.groupby("unit", sort=True):
+        units.append(
+            {
+                "unit": unit,
+                "fatal": int(g.loc[g["severity"] == "fatal", "count"].sum()),
+                "warning": int(g.loc[g["severity"] == "warning", "count"].sum()),
+                "total": int(g["count"].sum()),
+                "previous": int(g["previous"].sum()),
+                "change": int(g["change"].sum()),
+            }
         )
-        out.append(f"<div class='card'><div class='n'>{n}</div><div class='l'>{label}</div>{extra}</div>")
-    out.append("</div>")
-    if len(data.runs) > 1:
-        out += ["<h2>历次运行</h2>", _trend_svg(data.runs)]
+    return sorted(units, key=lambda u: -u["total"])
 
-    # per unit
-    out.append("<h2>按报送单位</h2>")
-    summary = summary_by_unit_rule(data)
-    if summary.empty:
-        out.append("<p>无。</p>")
-    else:
-        units = []
-        for unit, g in summary.groupby("unit", sort=True):
-            f = int(g.loc[g["severity"] == "fatal", "count"].sum())
-            w = int(g.loc[g["severity"] == "warning", "count"].sum())
-            units.append([_e(unit), str(f), str(w), str(int(g["count"].sum())), str(int(g["previous"].sum())),
-                          _delta(int(g["change"].sum()))])  # fmt: skip
-        units.sort(key=lambda r: -int(r[3]))
-        out.append(_table(["报送单位", "致命", "警告", "合计", "上次", "变化"], units, {1, 2, 3, 4, 5}))
 
-    # per rule
-    out.append("<h2>按规则</h2>")
+def _rules(summary: pd.DataFrame, rule_results: pd.DataFrame) -> list[dict]:
+    """Per rule: its catalog name, group, severity and scope, this run, previous run, change, rows checked."""
     rules = {r.id: r for r in load_rules()}
-    rr = data.rule_results
-    checked = rr.groupby("rule_id")["element_count"].sum().to_dict() if len(rr) else {}
-    by_rule = []
-    if not summary.empty:
-        for rid, g in summary.groupby("rule_id", sort=True):
-            r = rules.get(rid)
-            sev = g["severity"].iloc[0]
-            by_rule.append([
-                _e(rid), _e(r.title_zh if r else g["rule_title"].iloc[0]), _e(GROUP_ZH.get(r.group, "接收") if r else "接收"),
-                f"<span class='{sev}'>{SEVERITY_ZH.get(sev, sev)}</span>", _e(r.scope if r else "row"),
-                str(int(g["count"].sum())), str(int(g["previous"].sum())), _delta(int(g["change"].sum())),
-                _e(checked.get(rid, "")),
-            ])  # fmt: skip
+    checked = rule_results.groupby("rule_id")["element_count"].sum().to_dict() if len(rule_results) else {}
+    out = []
+    for rid, g in summary.groupby("rule_id", sort=True):
+        r = rules.get(rid)
+        severity = g["severity"].iloc[0]
         out.append(
-            _table(
-                ["规则", "名称", "类别", "严重程度", "范围", "本次", "上次", "变化", "检查行数"],
-                by_rule,
-                {5, 6, 7, 8},
-            )
+            {
+                "rule_id": rid,
+                "title": r.title_zh if r else g["rule_title"].iloc[0],
+                "group": GROUP_ZH.get(r.group, "接收") if r else "接收",
+                "severity": severity,
+                "severity_zh": SEVERITY_ZH.get(severity, severity),
+                "scope": r.scope if r else "row",
+                "count": int(g["count"].sum()),
+                "previous": int(g["previous"].sum()),
+                "change": int(g["change"].sum()),
+                "checked": checked.get(rid, ""),
+            }
         )
-    passed = len(rr[rr["success"]]) if len(rr) else 0
-    out.append(f"<p class='small'>本次共执行 {len(rr)} 条次规则检查，其中 {passed} 条次全部通过。</p>")
+    return out
 
-    # details per unit: one line per rule with its count and first rows (the xlsx lists every row)
-    out.append("<h2>问题清单（按单位、规则汇总，每条列出前几行）</h2>")
-    if p.empty:
-        out.append("<p>无。</p>")
-    out += _aggregated_details(p)
-    if len(data.notes):
-        out.append("<h2>说明：未作判断的统计筛查</h2>")
-        rows = [
-            [_e(r.rule_id), _e(r.record_key), _e(r.observed_value), _e(r.message_zh)]
-            for r in data.notes.itertuples()
-        ]
-        out.append(_table(["规则", "对象", "统计量", "说明"], rows))
-    out.append(
-        "<h2>口径说明</h2><ul>"
-        "<li><b>致命（行级）</b>：该行暂扣，不进入统计口径（staging 及以后各层），单位更正重报（新版本）后自动放行。</li>"
-        "<li><b>致命（表级）</b>：某个文件有问题（空报、行数对不上）：该文件的数据整体暂扣，其他单位、其他地区照常发布。"
-        "只有不属于任何文件的整表问题才阻断发布，专题表保留上次成功发布的数据。</li>"
-        "<li><b>警告</b>：不阻断，请核实；统计异常筛查只提示，不自动改数。</li>"
-        "<li><b>接收退回 / 文件隔离</b>：接收时无法读取的行或文件，未入库；退回的行在之后报送的文件载入同一记录（同一主键）后不再列出，"
-        "主键无法识别的行在之后一次报送中同一单位同一报告期的文件无退回地载入后不再列出；隔离的文件（包括未打开即移出的链接、设备等）"
-        "在其更正文件载入后不再列出。</li>"
-        "<li><b>值提示</b>：可选字段的值无法读取，按空值入库、其余数据照常入库；之后报送的文件载入同一记录（同一主键）后不再列出。</li>"
-        "<li>规则全文见 docs/data_quality.md。</li></ul>"
+
+def _details(problems: pd.DataFrame) -> list[dict]:
+    """Per unit one line per rule with its count and first rows — 73k findings of a province fit on a page;
+    the unit's xlsx sheet keeps every row."""
+    agg = aggregate(problems)
+    return [
+        {"unit": unit, "count": int(g["count"].sum()), "lines": list(g.itertuples())}
+        for unit, g in agg.groupby("unit", sort=True)
+    ]
+
+
+def render_html(data: ReportData) -> str:
+    """The report page (templates/dq_report.html, autoescaped)."""
+    run = data.run or {}
+    p = data.problems
+    style, verdict = _banner(
+        run, int((p["severity"] == "fatal").sum()), int((p["severity"] == "warning").sum())
     )
-    out.append("</body></html>")
-    return "\n".join(out)
+    summary = summary_by_unit_rule(data)
+    rr = data.rule_results
+    return render(
+        "dq_report.html",
+        run=run,
+        checked_new=checked_new(run),
+        previous_run=(data.previous or {}).get("run_id"),
+        banner_style=style,
+        banner=verdict,
+        cards=_cards(data),
+        trend=trend_chart(data.runs),
+        svg=to_svg,
+        units=_units(summary),
+        rules=_rules(summary, rr),
+        rule_checks=len(rr),
+        rule_checks_passed=len(rr[rr["success"]]) if len(rr) else 0,
+        details=_details(p),
+        examples=EXAMPLES,
+        notes=list(data.notes.itertuples()),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -302,14 +263,11 @@ def write_dq_report(
     """Write the HTML report and the xlsx return list of a run (default: the latest) under data/reports/."""
     out_dir = out_dir or paths.reports
     out_dir.mkdir(parents=True, exist_ok=True)
-    own = con is None
-    if own:
-        con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
+    if con is None:
+        with connection(paths.warehouse, read_only=True) as own:
+            data = report_data(own, run_id)
+    else:
         data = report_data(con, run_id)
-    finally:
-        if own:
-            con.close()
     html_path, xlsx_path = out_dir / HTML_NAME, out_dir / XLSX_NAME
     write_text_atomic(html_path, render_html(data))
     write_return_list(data, xlsx_path)

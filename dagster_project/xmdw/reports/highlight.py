@@ -222,18 +222,18 @@ def _originals(warehouse: Path) -> dict[tuple[str, str], Path]:
     """(file name, ingested at) -> where the original is kept (archive or quarantine), from the log."""
     import duckdb
 
+    from xmdw.warehouse.connect import connection
+
     if not warehouse.exists():
         return {}
-    con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rows = con.execute(
-            "SELECT file_name, ingested_at, stored_path FROM raw.ingest_log "
-            "WHERE stored_path IS NOT NULL AND status IN ('accepted', 'quarantined')"
-        ).fetchall()
+        with connection(warehouse, read_only=True) as con:
+            rows = con.execute(
+                "SELECT file_name, ingested_at, stored_path FROM raw.ingest_log "
+                "WHERE stored_path IS NOT NULL AND status IN ('accepted', 'quarantined')"
+            ).fetchall()
     except duckdb.Error:
         return {}
-    finally:
-        con.close()
     return {(name, str(at)): Path(stored) for name, at, stored in rows}
 
 

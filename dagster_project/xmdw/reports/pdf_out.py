@@ -1,56 +1,28 @@
 """A `Document` as a PDF (A4 landscape) that any reader shows the same: the CJK TrueType font of Debian's
 fonts-wqy-microhei (installed by `make fonts`) is embedded as a subset (FontFile2), so no viewer substitutes
-glyphs. Charts are the shared layout of `charts.py` (same palette, value labels and legend as the HTML).
-Importing this module fails with ImportError when reportlab is not installed, and with `FontMissing` when no
-CJK TrueType font is found; the bulletin then writes xlsx and HTML only."""
+glyphs. Charts are the table's `ChartSpec` drawn by reportlab's own bar charts (pdf_charts.py).
+Importing this module fails with `FontMissing` (pdf_font.py) when no CJK TrueType font is found; the bulletin
+then writes xlsx and HTML only."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from reportlab import rl_config
-from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from xmdw.core.atomic import atomic_path
 from xmdw.core.faultpoints import pause_point
-from xmdw.reports import charts
 from xmdw.reports.document import NUMERIC_KINDS, Cards, Document, Table, Text, cell_kind, fmt
+from xmdw.reports.pdf_charts import chart_drawing, fitting
+from xmdw.reports.pdf_font import register
 from xmdw.reports.render import STATUS_STYLES
 
-FONT = "XmdwCJK"
-# TrueType (glyf) CJK fonts from Debian packages; reportlab cannot embed CFF-based OpenType (Noto CJK .otf).
-# XMDW_PDF_FONT names another .ttf/.ttc file.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei (make fonts)
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
-    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
-)
-
-
-class FontMissing(ImportError):
-    """No CJK TrueType font to embed: run `make fonts` (Debian fonts-wqy-microhei)."""
-
-
-def font_file() -> str:
-    for path in (os.environ.get("XMDW_PDF_FONT"), *FONT_CANDIDATES):
-        if path and os.path.exists(path):
-            return path
-    raise FontMissing("未找到可嵌入的中文字体：请运行 make fonts（安装 fonts-wqy-microhei）")
-
-
-pdfmetrics.registerFont(TTFont(FONT, font_file(), subfontIndex=0))
-# the canvas' initial font: otherwise every page names Helvetica, a font the file does not embed
-rl_config.canvas_basefontname = FONT
-STATE_DEFAULTS["fontName"] = FONT  # charts: renderPDF starts every drawing in this font
+FONT = register()  # raises FontMissing when no CJK TrueType font is installed
 
 STYLES = {
     "h1": ParagraphStyle("h1", fontName=FONT, fontSize=16, leading=20, spaceAfter=4),
@@ -89,23 +61,12 @@ def _cards(block: Cards) -> list:
     return [_p(block.title, "h3"), t]
 
 
-def _chart(table: Table) -> Drawing:
-    """The table's chart from the shared layout (charts.layout), scaled to the page width; reportlab's
-    origin is bottom-left, so y is flipped."""
-    chart = charts.layout(table, max_height=CHART_MAX_HEIGHT / min(1.0, PAGE_WIDTH / charts.WIDTH))
-    scale = min(1.0, PAGE_WIDTH / chart.width)
-    d = Drawing(chart.width * scale, chart.height * scale)
-    d.scale(scale, scale)
-    h = chart.height
-    x1, y1, x2, y2 = chart.axis
-    d.add(Line(x1, h - y1, x2, h - y2, strokeColor=colors.HexColor("#9AA5B1"), strokeWidth=0.5))
-    for b in chart.bars:
-        d.add(Rect(b.x, h - b.y - b.h, b.w, b.h, fillColor=colors.HexColor(b.fill),
-                   strokeColor=colors.HexColor(b.stroke), strokeWidth=0.5))  # fmt: skip
-    for lab in chart.labels:
-        d.add(String(lab.x, h - lab.y, lab.text, fontName=FONT, fontSize=lab.size, textAnchor=lab.anchor,
-                     fillColor=colors.HexColor(lab.colour)))  # fmt: skip
-    return d
+def _chart(table: Table) -> list:
+    """The table's chart (reportlab's bar charts) with as many rows as fit a page, and then a line saying
+    that the table below lists them all."""
+    shown = fitting(table.chart, CHART_MAX_HEIGHT)
+    drawing = chart_drawing(shown, PAGE_WIDTH, FONT)
+    return [drawing, _p(shown.shortened_note, "small")] if shown.shortened_note else [drawing]
 
 
 def _table(block: Table) -> list:
@@ -115,7 +76,7 @@ def _table(block: Table) -> list:
     if not block.rows:
         return [*out, _p(block.empty, "small")]
     if block.chart is not None:
-        out.append(_chart(block))
+        out += _chart(block)
     total = sum(c.width for c in block.cols)
     widths = [PAGE_WIDTH * c.width / total for c in block.cols]
     data = [[_p(c.title) for c in block.cols]]

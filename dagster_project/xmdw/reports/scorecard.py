@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xmdw.reports.document import Chart, Col, Table, records
+from xmdw.reports.chart_spec import bar_chart
+from xmdw.reports.document import Col, Table, records
 
 SCORECARD_COLS = [
     Col("unit_rank", "排名", "int", 6),
@@ -34,8 +35,11 @@ SCORECARD_SERIES = (
 
 
 def scorecard_table(scorecard: pd.DataFrame, title: str) -> Table:
-    chart = Chart(
+    rows = records(scorecard)
+    chart = bar_chart(
         "各牵头单位目标状态",
+        SCORECARD_COLS,
+        rows,
         "lead_unit",
         tuple(key for key, _ in SCORECARD_SERIES),
         ratio=False,
@@ -46,8 +50,8 @@ def scorecard_table(scorecard: pd.DataFrame, title: str) -> Table:
     return Table(
         title,
         SCORECARD_COLS,
-        records(scorecard),
-        chart=chart if len(scorecard) else None,
+        rows,
+        chart=chart,
         note="按考核完成率（完成＋达标＋正常）/（牵头目标数－无数据）从高到低排列；到期未完成的目标不计为完成。",
         empty="无牵头目标。",
     )
@@ -62,3 +66,19 @@ def conflict_rows(conflicts: pd.DataFrame) -> list[dict]:
         row["conflict_no"] = groups.setdefault(row["conflict_group"], f"第{len(groups) + 1}组")
         row["conflict_kind"] = str(row.get("conflict_kind") or "").split(" ")[0]
     return rows
+
+
+CONFLICT_COLS = [
+    Col("conflict_no", "冲突组", width=8),
+    Col("target_id", "目标编号", width=12),
+    Col("indicator_zh", "指标", width=30),
+    Col("target_value", "本条目标值", "measure", 12),
+    Col("unit", "单位", "unit", 8),
+    Col("conflict_kind", "冲突类型", width=22),
+    Col("source_text", "原文", width=50),
+]
+
+
+def conflicts_table(conflicts: pd.DataFrame) -> Table:
+    """年终评: the plan's targets that contradict each other (both kept and measured separately)."""
+    return Table("计划文件自相矛盾的目标（两条均保留、分别计量）", CONFLICT_COLS, conflict_rows(conflicts))

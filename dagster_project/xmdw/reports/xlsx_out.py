@@ -13,11 +13,10 @@ import xlsxwriter
 from xmdw.core.atomic import atomic_path
 from xmdw.core.faultpoints import pause_point
 from xmdw.core.textsafe import FORMULA_TRIGGERS
-from xmdw.reports.charts import series_style, series_titles, value_kind
+from xmdw.reports.chart_spec import ChartSpec
 from xmdw.reports.document import (
     NUMERIC_KINDS,
     Cards,
-    Chart,
     Document,
     Kind,
     Part,
@@ -104,40 +103,38 @@ def _write_cards(ws, row: int, block: Cards, f: _Formats) -> int:
 
 
 def _insert_chart(
-    wb, ws, sheet: str, table: Table, chart: Chart, first: int, last: int, anchor: tuple
+    wb, ws, sheet: str, table: Table, spec: ChartSpec, first: int, last: int, anchor: tuple
 ) -> int:
-    """A native bar chart over rows first..last of the table; returns its height in rows."""
+    """The table's chart spec as a native Excel chart over rows first..last of the table (its cells, so the
+    chart follows an edited number); the same colours, legend names and value formats as the HTML and PDF.
+    Returns the chart's height in rows."""
     keys = [c.key for c in table.cols]
-    cat = keys.index(chart.category)
-    spec = {"type": "bar" if chart.horizontal else "column"}
-    if chart.stacked:
-        spec["subtype"] = "stacked"
-    xl_chart = wb.add_chart(spec)
-    titles = series_titles(table)
-    for j, key in enumerate(chart.values):
-        col = keys.index(key)
-        fill, outline = series_style(table, j)  # the palette of the tables and of the HTML/PDF charts
-        label_format = NUM_FORMATS.get(value_kind(table, key), "General")
+    cat = keys.index(spec.category_key)
+    xl_chart = wb.add_chart({"type": spec.kind} | ({"subtype": "stacked"} if spec.stacked else {}))
+    label_format = NUM_FORMATS.get(spec.unit, "General")
+    for s in spec.series:
+        col = keys.index(s.key)
         xl_chart.add_series(
             {
-                "name": titles[j],
+                "name": s.name,
                 "categories": [sheet, first, cat, last, cat],
                 "values": [sheet, first, col, last, col],
                 "gap": 60,
-                "fill": {"color": fill},
-                "border": {"color": outline, "width": 0.75},
+                "fill": {"color": s.fill},
+                "border": {"color": s.stroke, "width": 0.75},
                 "data_labels": {"value": True, "num_format": label_format, "font": {"size": 8}},
             }
         )
-    xl_chart.set_title({"name": chart.title, "name_font": {"size": 11}})
-    axis = {"num_format": "0%"} if chart.ratio else {}
-    if chart.horizontal:
+    xl_chart.set_title({"name": spec.title, "name_font": {"size": 11}})
+    axis = {"num_format": "0%"} if spec.unit == "ratio" else {}
+    if spec.kind == "bar":
         xl_chart.set_x_axis(axis)
         xl_chart.set_y_axis({"reverse": True})  # first row at the top, as in the table
     else:
         xl_chart.set_y_axis(axis)
     xl_chart.set_legend({"position": "bottom"})
-    height = max(260, min(1600, 22 * (last - first + 1) * (1 if chart.stacked else len(chart.values)) + 110))
+    bars = (last - first + 1) * (1 if spec.stacked else len(spec.series))
+    height = max(260, min(1600, 22 * bars + 110))
     xl_chart.set_size({"width": 620, "height": height})
     ws.insert_chart(anchor[0], anchor[1], xl_chart, {"x_offset": 10})
     return height // CHART_ROW_PX + 1
