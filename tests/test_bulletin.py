@@ -12,7 +12,6 @@ import pytest
 from bulletin_figures_sql import BZ, ZB, expected_figures
 from python_calamine import CalamineWorkbook
 
-from xmdw.core.paths import DataPaths
 from xmdw.reports.bulletin import (
     NoDataForPeriod,
     build_monthly_bulletin,
@@ -28,19 +27,9 @@ REGIONS = {"610728": "镇巴县", "511902": "巴州区"}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from xmdw_demo import generate
-
-    from xmdw.defs.pipeline import run_pipeline
-
-    root = tmp_path_factory.mktemp("bulletin") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XMDW_DATA_DIR", str(root))
-        mp.setenv("XMDW_WAREHOUSE", str(root / "warehouse.duckdb"))
-        paths = DataPaths(root).ensure()
-        generate(paths.landing, scale="county", seed=2024, imperfection_rate=0.15)
-        assert run_pipeline().success
-    return paths.warehouse
+def warehouse(county_demo) -> Path:
+    """The session's county demo (conftest), read only: the bulletins open it read-only."""
+    return county_demo.paths.warehouse
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ from xmdw.quality import incremental
 from xmdw.quality.results import validate
 from xmdw.reports import write_dq_report
 
+pytestmark = pytest.mark.e2e  # three ingest + GX validation runs and a DQ report: pipeline stages
+
 PROJECTS = ["项目编号", "项目名称", "区划代码", "四个一批阶段", "总投资", "牵头单位", "建设性质", "是否入库",
             "入库时间", "实际开工时间"]  # fmt: skip
 REGISTRY = "发改局_项目基本信息台账.xlsx"

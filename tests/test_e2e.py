@@ -81,25 +81,22 @@ def test_warning_is_reported_but_does_not_block(data_dir):
     assert summary.marts["marts.mart_region_monthly_investment"] == 1  # the models were built
 
 
-def test_demo_to_marts_through_the_cli(data_dir, capsys):
-    """`make run` on a fresh data dir: demo ledgers, Dagster run, summary; injected problems land where
-    the generator says they should."""
-    import json
-
-    from xmdw.cli.main import main
-
-    assert main(["run", "--demo-if-empty"]) == 0
-    out = capsys.readouterr().out
+def test_demo_to_marts_through_the_cli(county_demo):
+    """`make run` on a fresh data dir (conftest's `county_demo`: `xmdw run --demo-if-empty`): demo ledgers,
+    Dagster run, summary; injected problems land where the generator says they should."""
+    out = county_demo.stdout
+    assert "先生成演示数据" in out  # the landing folder was empty: the CLI wrote the demo first
     assert "xmdw 运行结束：成功" in out and "专题表：" in out
 
-    manifest = json.loads((data_dir.root / "demo_manifest.json").read_text(encoding="utf-8"))
+    injected = county_demo.manifest["injected"]
     expected_quarantine = sorted(
-        {i["file"].split("/")[-1] for i in manifest["injected"] if i["expect"] == "quarantined_file"}
+        {i["file"].split("/")[-1] for i in injected if i["expect"] == "quarantined_file"}
     )
     expected_rejected = sorted(
-        {(i["file"].split("/")[-1], i["row"]) for i in manifest["injected"] if i["expect"] == "rejected_row"}
+        {(i["file"].split("/")[-1], i["row"]) for i in injected if i["expect"] == "rejected_row"}
     )
-    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    assert expected_quarantine and expected_rejected  # the demo does inject both kinds
+    con = duckdb.connect(str(county_demo.paths.warehouse), read_only=True)
     try:
         quarantined = sorted(
             r[0]
@@ -116,9 +113,18 @@ def test_demo_to_marts_through_the_cli(data_dir, capsys):
     assert quarantined == expected_quarantine
     assert rejected == expected_rejected
     assert mart_rows == 22  # 2 regions x months 2..12
-    # a second run loads nothing new and does not write the demo again
+
+
+def test_a_second_run_loads_nothing_new_and_does_not_write_the_demo_again(county_demo_copy, capsys):
+    from xmdw.cli.main import main
+
+    manifest = county_demo_copy.root / "demo_manifest.json"
+    stamp = manifest.stat().st_mtime_ns
     assert main(["run", "--demo-if-empty"]) == 0
-    assert "文件：接收 0，" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "xmdw 运行结束：成功" in out and "文件：接收 0，" in out
+    assert "先生成演示数据" not in out and manifest.stat().st_mtime_ns == stamp
+    assert not any(p.is_file() for p in county_demo_copy.landing.rglob("*"))
 
 
 def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, capsys):
@@ -144,18 +150,17 @@ def test_cli_ingest_copies_files_and_runs_ingestion_only(data_dir, tmp_path, cap
     assert "marts" not in schemas  # ingestion only: no dbt models were built
 
 
-def test_dbt_unit_tests(data_dir, tmp_path):
+def test_dbt_unit_tests(county_demo_copy, tmp_path):
     """Production builds leave dbt's unit tests out (defs/dbt.py); they run here, on a built
-    warehouse (dbt-duckdb reads the inputs' column types from it). Own target folder: tests run in
-    parallel and others read the shared manifest meanwhile."""
+    warehouse (dbt-duckdb reads the inputs' column types from it: a copy of the county demo, as dbt
+    opens it for writing). Own target folder: tests run in parallel and others read the shared
+    manifest meanwhile."""
     import json
     import subprocess
 
     from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     target = tmp_path / "dbt_target"
-    _ledgers(data_dir.landing, [["P1", "甲", 2024, 3, 300, 300], ["P3", "丙", 2024, 3, 30, 30]])
-    assert run_pipeline().success
     proc = subprocess.run(
         [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--profiles-dir", str(DBT_PROJECT_DIR)]
         + ["--target-path", str(target)],

@@ -21,6 +21,7 @@ from xmdw.core.paths import DataPaths
 from xmdw.serving import publish, serving_paths
 
 XMDW = str(Path(sys.executable).with_name("xmdw"))
+pytestmark = pytest.mark.e2e  # runs Dagster jobs through the CLI (`xmdw ingest`, `xmdw run`) in subprocesses
 
 
 def _wait_until(predicate, what: str, seconds: float = 180) -> None:

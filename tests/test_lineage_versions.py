@@ -36,19 +36,14 @@ def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """v0001 = demo; 月通报 2024-11 from v0001; corrected November row of one key project; v0002."""
-    from xmdw_demo import generate
-
+def scenario(tmp_path_factory: pytest.TempPathFactory, county_demo) -> dict:
+    """v0001 = demo (a copy of the session's county demo); 月通报 2024-11 from v0001; corrected November row
+    of one key project; v0002."""
     from xmdw.defs.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("lineage") / "data"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XMDW_DATA_DIR", str(root))
-        mp.setenv("XMDW_WAREHOUSE", str(root / "warehouse.duckdb"))
-        paths = DataPaths(root).ensure()
-        generate(paths.landing, scale="county", seed=2024, imperfection_rate=0.15)
-        assert run_pipeline().success
+        paths = county_demo.copy_to(root, mp)
         bulletin = build_monthly_bulletin(paths.served_warehouse, "2024-11", paths.reports)
         pid, name, region, ytd, since_start, old_file, old_row = _rows(
             paths.warehouse,

@@ -11,12 +11,15 @@ import zipfile
 from datetime import date
 
 import duckdb
+import pytest
 from ledgers import PROJECT_HEADER, write_csv, write_xlsx
 from python_calamine import CalamineWorkbook
 
 from xmdw.ingestion.batch import ingest_landing
 from xmdw.quality.results import validate
 from xmdw.reports import write_dq_report
+
+pytestmark = pytest.mark.e2e  # each test runs ingest + GX validation + the DQ report two or three times
 
 UNIT = "县发改局"
 REGISTRY = f"{UNIT}_项目基本信息台账.xlsx"

@@ -26,7 +26,7 @@ from corpus.kit import (
     xlsx,
 )
 from corpus.zipcraft import rewrite_xlsx, shared_strings_bomb
-from xmdw.templates import write_template
+from xmdw.ingestion.templates import write_template
 
 P = "monthly_progress"
 NOTFILE = q("ING-NOTFILE")
