@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from bulletin_figures_sql import BZ, ZB, expected_figures
-from python_calamine import CalamineWorkbook
+from report_reading import assert_narrative_equals_marts, html_values, mart, pdf_text, row_of, sheet
 
 from xmdw.reports.bulletin import (
     NoDataForPeriod,
@@ -48,30 +48,6 @@ def period_reports(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) ->
     }
 
 
-def _mart(warehouse: Path, sql: str, params: list) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
-def _sheet(path: Path, name: str) -> list[list]:
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
-
-
-def _row_of(rows: list[list], first_cell_or_name: str) -> tuple[list, list]:
-    """The header row of the first table whose header holds `first_cell_or_name`'s column, and the row
-    whose cells contain the name."""
-    header = next(r for r in rows if "区县" in r and "排名" in r)
-    row = next(r for r in rows if first_cell_or_name in r)
-    return header, row
-
-
-def _html_values(html: str, key: str) -> list[str]:
-    return re.findall(rf'data-key="{re.escape(key)}" data-value="([^"]*)"', html)
-
-
 def test_files_are_written_with_the_period_in_the_name(bulletin):
     assert bulletin.xlsx.name == f"月通报_{MONTH}.xlsx" and bulletin.xlsx.stat().st_size > 10_000
     assert bulletin.html.name == f"月通报_{MONTH}.html"
@@ -86,11 +62,11 @@ def test_files_are_written_with_the_period_in_the_name(bulletin):
 
 
 def test_summary_sheet_figures_equal_the_marts(bulletin, warehouse):
-    rows = _sheet(bulletin.xlsx, "汇总")
+    rows = sheet(bulletin.xlsx, "汇总")
     for code, name in REGIONS.items():
-        header, row = _row_of(rows, name)
+        header, row = row_of(rows, name)
         cell = dict(zip(header, row, strict=False))
-        (ratio, pace, rank, snails), = _mart(
+        (ratio, pace, rank, snails), = mart(
             warehouse,
             "SELECT completion_ratio, time_pace, rank_completion, snail_projects FROM marts.mart_investment_ranking "
             "WHERE region_code = ? AND year = 2024 AND month = 6 AND dimension = 'region'",
@@ -100,14 +76,14 @@ def test_summary_sheet_figures_equal_the_marts(bulletin, warehouse):
         assert cell["序时进度"] == pytest.approx(0.5) == pytest.approx(float(pace))
         assert cell["排名"] == rank
         # the 蜗牛 count is the length of the month's list in mart_snail_projects
-        (listed,) = _mart(
+        (listed,) = mart(
             warehouse,
             "SELECT count(*) FROM marts.mart_snail_projects WHERE region_code = ? AND year = 2024 AND month = 6 "
             "AND list_type = 'month'",
             [code],
         )[0]
         assert cell["蜗牛项目"] == snails == listed
-        (key_rate,) = _mart(
+        (key_rate,) = mart(
             warehouse,
             "SELECT rate FROM marts.mart_five_rates WHERE region_code = ? AND year = 2024 AND month = 6 "
             "AND scope = 'region' AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND is_primary",
@@ -119,14 +95,14 @@ def test_summary_sheet_figures_equal_the_marts(bulletin, warehouse):
             ("储备项目开工率", "county_new_start_key", "project"),
             ("竣工投产达效率", "all_due_completion", "project"),
         ]:
-            (value,) = _mart(
+            (value,) = mart(
                 warehouse,
                 "SELECT rate FROM marts.mart_five_rates WHERE region_code = ? AND year = 2024 AND month = 6 "
                 "AND scope = 'region' AND rate_name = ? AND cohort = ? AND variant = ?",
                 [code, rate, cohort, variant],
             )[0]
             assert cell[rate] == (pytest.approx(float(value)) if value is not None else "")
-        met, severe, not_completed = _mart(
+        met, severe, not_completed = mart(
             warehouse,
             "SELECT targets_met, targets_severely_behind, targets_not_completed FROM marts.mart_report_target_summary "
             "WHERE region_code = ? AND plan_year = 2024 AND month = 6",
@@ -136,13 +112,13 @@ def test_summary_sheet_figures_equal_the_marts(bulletin, warehouse):
 
 
 def test_region_sheet_lists_target_statuses_and_snails_of_the_marts(bulletin, warehouse):
-    rows = _sheet(bulletin.xlsx, "镇巴县")
+    rows = sheet(bulletin.xlsx, "镇巴县")
     status: dict[str, str] = {}  # the first table listing targets is the full list (at-risk targets follow)
     for r in rows:
         if r and isinstance(r[0], str) and r[0].startswith("ZB2024-"):
             status.setdefault(r[0], r[9])
     expected = dict(
-        _mart(
+        mart(
             warehouse,
             "SELECT target_id, report_status FROM marts.mart_report_targets WHERE region_code = '610728' "
             "AND plan_year = 2024 AND month = 6",
@@ -153,7 +129,7 @@ def test_region_sheet_lists_target_statuses_and_snails_of_the_marts(bulletin, wa
     snails = {r[1] for r in rows if len(r) > 9 and isinstance(r[9], str) and "：" in r[9]}
     names = {
         n
-        for (n,) in _mart(
+        for (n,) in mart(
             warehouse,
             "SELECT project_name FROM marts.mart_snail_projects WHERE region_code = '610728' AND year = 2024 "
             "AND month = 6 AND list_type = 'month'",
@@ -167,7 +143,7 @@ def test_html_carries_the_same_headline_values(bulletin, warehouse):
     html = bulletin.html.read_text(encoding="utf-8")
     ratios = {
         code: float(r)
-        for code, r in _mart(
+        for code, r in mart(
             warehouse,
             "SELECT region_code, rate FROM marts.mart_five_rates WHERE year = 2024 AND month = 6 AND scope = 'region' "
             "AND rate_name = '计划投资完成率' AND cohort = 'all_key' AND is_primary",
@@ -175,9 +151,9 @@ def test_html_carries_the_same_headline_values(bulletin, warehouse):
         )
     }
     # summary table (one per region) + the region's headline card
-    shown = [float(v) for v in _html_values(html, "key_completion_ratio")]
+    shown = [float(v) for v in html_values(html, "key_completion_ratio")]
     assert sorted(shown) == pytest.approx(sorted(list(ratios.values()) * 2))
-    (status,) = _mart(
+    (status,) = mart(
         warehouse,
         "SELECT report_status FROM marts.mart_report_targets WHERE target_id = 'ZB2024-037' AND month = 6",
         [],
@@ -193,7 +169,7 @@ def test_html_carries_the_same_headline_values(bulletin, warehouse):
     section = breakdown.split(f"id='{anchor}'")[1].split("</section>")[0]
     assert "ZB2024-037" in section and "年度投资计划.xlsx" in section and "月度投资进度.xlsx" in section
     cards = re.findall(r'<div class="card[^"]*" data-key="snail_projects" data-value="(\d+)"', html)
-    listed = _mart(
+    listed = mart(
         warehouse,
         "SELECT region_code, count(*) FROM marts.mart_snail_projects WHERE year = 2024 AND month = 6 "
         "AND list_type = 'month' GROUP BY 1",
@@ -216,10 +192,10 @@ def test_every_month_with_data_builds_and_a_month_without_data_is_refused(wareho
 def test_quarterly_scorecard_and_year_end_evaluation(warehouse, period_reports, tmp_path):
     q = period_reports["q2"]
     assert q.xlsx.name == "季考核_2024Q2.xlsx" and q.html.exists()
-    rows = _sheet(q.xlsx, "镇巴县")
+    rows = sheet(q.xlsx, "镇巴县")
     # the scorecard is the first table naming the unit in its 牵头单位 column (the ranking follows)
     owned = next(r[2] for r in rows if len(r) > 2 and r[1] == "县发改局" and isinstance(r[2], float | int))
-    (expected,) = _mart(
+    (expected,) = mart(
         warehouse,
         "SELECT targets_owned FROM marts.mart_report_unit_scorecard WHERE region_code = '610728' AND plan_year = 2024 "
         "AND quarter = 2 AND lead_unit = '县发改局'",
@@ -247,20 +223,6 @@ def test_cli_writes_the_latest_month_by_default(warehouse, tmp_path, capsys, mon
 # --- 文字通报, statuses at the due date, formats (issue 12 item 5) ------------------------------------------
 
 
-def _assert_narrative_equals_marts(n, expected: dict[str, object]) -> None:
-    assert n.figures, "the paragraph prints figures"
-    for key, value in n.figures.items():
-        if key in ("snails_month_new_zh", "not_completed_zh", "forecast_missed_zh"):
-            continue
-        assert key in expected, f"{key} printed but not checked"
-        want = expected[key]
-        if isinstance(want, str):
-            assert value == want, key
-        else:
-            assert float(value) == pytest.approx(float(want), abs=1e-6), key
-        assert n.shown[key] in n.text, f"{key} = {n.shown[key]} not in the paragraph"
-
-
 @pytest.mark.parametrize(("code", "month"), [(ZB, 11), (BZ, 11), (ZB, 6)])
 def test_monthly_narrative_numbers_equal_the_marts(warehouse, code, month):
     from xmdw.reports import mart_reader as mr
@@ -270,7 +232,7 @@ def test_monthly_narrative_numbers_equal_the_marts(warehouse, code, month):
     with mr.open_marts(warehouse) as con:
         snap = mr.snapshot(con, 2024, month)
     n = narrative.monthly(region_row(snap.bulletin_figures, code))
-    _assert_narrative_equals_marts(n, expected_figures(warehouse, code, month))
+    assert_narrative_equals_marts(n, expected_figures(warehouse, code, month))
     scope = "全县" if code == ZB else "全区"
     assert n.text.startswith(f"1—{month}月，{scope}{n.shown['key_projects']}个重点项目累计完成投资")
     assert "较序时进度" in n.text and "完成率最高" in n.text and "蜗牛项目" in n.text
@@ -287,7 +249,7 @@ def test_quarterly_and_year_end_narratives_lead_with_the_targets(warehouse, peri
     expected = expected_figures(warehouse, ZB, 12)
     quarterly, year_end = narrative.quarterly(row, 4), narrative.year_end(row, 2024)
     for n in (quarterly, year_end):
-        _assert_narrative_equals_marts(n, expected)
+        assert_narrative_equals_marts(n, expected)
         assert "未完成" in n.text and "考核完成率最高的是" in n.text
     assert quarterly.text.startswith("第四季度末，") and year_end.text.startswith("2024年，")
     # every target is due in December: no pace status is left, nothing is "at risk" any more
@@ -298,7 +260,7 @@ def test_quarterly_and_year_end_narratives_lead_with_the_targets(warehouse, peri
 
 
 def test_unmet_target_at_its_due_date_is_not_completed_in_quarterly_and_year_end(warehouse, period_reports):
-    (actual, target, status), = _mart(
+    (actual, target, status), = mart(
         warehouse,
         "SELECT actual_value, target_value, status FROM marts.mart_target_progress WHERE target_id = 'ZB2024-011' "
         "AND month = 12", [],
@@ -308,14 +270,14 @@ def test_unmet_target_at_its_due_date_is_not_completed_in_quarterly_and_year_end
         html = files.html.read_text(encoding="utf-8")
         row = re.search(r'data-value="ZB2024-011">.*?</tr>', html).group(0)
         assert 'data-key="report_status" data-value="未完成">未完成</td>' in row
-        region = [r for r in _sheet(files.xlsx, "镇巴县") if r and r[0] == "ZB2024-011"]
+        region = [r for r in sheet(files.xlsx, "镇巴县") if r and r[0] == "ZB2024-011"]
         assert region and all(r[9] == "未完成" for r in region)
         # nothing due is listed as at risk, and no 正常 target is listed at all
         for at_risk in [s.split("<h3>")[0] for s in html.split("年底预计难以完成的目标</h3>")[1:]]:
             assert "正常</td>" not in at_risk and "ZB2024-011" not in at_risk
     # the quarter's scorecard counts it as 未完成 for its lead unit
-    ((unit,),) = _mart(warehouse, "SELECT lead_unit FROM ref.plan_targets WHERE target_id = 'ZB2024-011'", [])
-    ((not_completed,),) = _mart(
+    ((unit,),) = mart(warehouse, "SELECT lead_unit FROM ref.plan_targets WHERE target_id = 'ZB2024-011'", [])
+    ((not_completed,),) = mart(
         warehouse,
         "SELECT targets_not_completed FROM marts.mart_report_unit_scorecard WHERE lead_unit = ? AND quarter = 4",
         [unit],
@@ -330,7 +292,7 @@ def test_rates_print_as_percentages_and_bazhou_has_lead_units(bulletin, warehous
     for page in (html, period_reports["year"].html.read_text(encoding="utf-8")):  # incl. the conflicts table
         assert "ratio" not in re.sub(r'data-[a-z_]+="[^"]*"', "", page.split("<h2>口径说明")[0])
         assert "CF-" not in page and "docs/" not in page
-    units = {u for (u,) in _mart(warehouse, "SELECT DISTINCT lead_unit FROM marts.mart_report_unit_scorecard "
+    units = {u for (u,) in mart(warehouse, "SELECT DISTINCT lead_unit FROM marts.mart_report_unit_scorecard "
                                  "WHERE region_code = ?", [BZ])}  # fmt: skip
     assert "（未指定）" not in units and {"区发改局", "区农业农村局", "区经信局"} <= units
 
@@ -364,18 +326,12 @@ def test_chart_colours_are_the_status_colours_and_legends_fit(warehouse, period_
     assert stacked and all(f'<a:srgbClr val="{STATUS_STYLES[s][1][1:]}"/>' in stacked[0] for s in statuses)
 
 
-def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    return "".join(page.extract_text() for page in PdfReader(str(path)).pages)
-
-
 def test_pdf_embeds_its_cjk_font_and_prints_headline_figures_and_chart_values(bulletin, warehouse):
     data = bulletin.pdf.read_bytes()
     assert data[:5] == b"%PDF-" and b"/FontFile2" in data and b"/Helvetica" not in data
-    text = _pdf_text(bulletin.pdf)
+    text = pdf_text(bulletin.pdf)
     assert text.startswith("2024年1—6月 重点项目推进情况月通报"), "the title opens the PDF"
-    rows = _mart(
+    rows = mart(
         warehouse,
         "SELECT r.region_name, r.completion_ratio, r.time_pace, f.rate FROM marts.mart_investment_ranking r "
         "JOIN marts.mart_five_rates f ON f.region_code = r.region_code AND f.year = r.year AND f.month = r.month "
@@ -403,10 +359,10 @@ def test_pdf_embeds_its_cjk_font_and_prints_headline_figures_and_chart_values(bu
 def test_scorecard_pdf_draws_the_stacked_status_chart(period_reports, warehouse):
     from xmdw.reports.scorecard import SCORECARD_SERIES
 
-    text = _pdf_text(period_reports["q2"].pdf).split("镇巴县（610728）")[1]
+    text = pdf_text(period_reports["q2"].pdf).split("镇巴县（610728）")[1]
     lines = text.split("各牵头单位目标状态")[1].split("排名")[0].split("\n")
     assert all(status in lines for _, status in SCORECARD_SERIES), "the legend lists every status"
-    owned = _mart(
+    owned = mart(
         warehouse,
         "SELECT lead_unit, targets_owned FROM marts.mart_report_unit_scorecard WHERE region_code = ? "
         "AND plan_year = 2024 AND quarter = 2", [ZB],
@@ -436,7 +392,7 @@ def test_monthly_bulletin_has_a_word_version_in_official_layout(bulletin, wareho
         r"二〇[〇一二三四五六七八九]{2}年[一二三四五六七八九十]+月[一二三四五六七八九十]+日", texts[-1]
     )
     # the 蜗牛 table lists the month's list of the mart
-    names = {n for (n,) in _mart(warehouse, "SELECT project_name FROM marts.mart_snail_projects WHERE region_code = ? "
+    names = {n for (n,) in mart(warehouse, "SELECT project_name FROM marts.mart_snail_projects WHERE region_code = ? "
                                   "AND year = 2024 AND month = 6 AND list_type = 'month'", [ZB])}  # fmt: skip
     listed = {
         row.cells[1].text for t in doc.tables for row in t.rows[1:] if t.rows[0].cells[1].text == "项目名称"
