@@ -4,6 +4,18 @@ data-quality results. `store.ensure_schema` creates them and adds columns they g
 
 from __future__ import annotations
 
+# Where a rejected row or an unreadable value was found: the file, its unit, the sheet, row and header.
+ROW_LOCATION: list[tuple[str, str]] = [
+    ("log_id", "VARCHAR"),
+    ("file_id", "VARCHAR"),
+    ("file_name", "VARCHAR"),
+    ("entity", "VARCHAR"),
+    ("submitting_unit", "VARCHAR"),
+    ("sheet", "VARCHAR"),
+    ("source_row", "INTEGER"),
+    ("column_header", "VARCHAR"),
+]
+
 LOG_TABLES: dict[str, list[tuple[str, str]]] = {
     "ingest_log": [
         ("log_id", "VARCHAR"),
@@ -34,14 +46,7 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
         ("ingested_at", "TIMESTAMP"),
     ],
     "rejected_rows": [
-        ("log_id", "VARCHAR"),
-        ("file_id", "VARCHAR"),
-        ("file_name", "VARCHAR"),
-        ("entity", "VARCHAR"),
-        ("submitting_unit", "VARCHAR"),
-        ("sheet", "VARCHAR"),
-        ("source_row", "INTEGER"),
-        ("column_header", "VARCHAR"),
+        *ROW_LOCATION,
         ("rule", "VARCHAR"),
         ("value", "VARCHAR"),
         ("message_zh", "VARCHAR"),
@@ -56,14 +61,7 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
     # Optional values that could not be read: stored as NULL, the row kept (issue 10). Same lineage,
     # location and message columns as rejected_rows, plus the contract column name.
     "value_findings": [
-        ("log_id", "VARCHAR"),
-        ("file_id", "VARCHAR"),
-        ("file_name", "VARCHAR"),
-        ("entity", "VARCHAR"),
-        ("submitting_unit", "VARCHAR"),
-        ("sheet", "VARCHAR"),
-        ("source_row", "INTEGER"),
-        ("column_header", "VARCHAR"),
+        *ROW_LOCATION,
         ("column_name", "VARCHAR"),
         ("rule", "VARCHAR"),
         ("value", "VARCHAR"),
