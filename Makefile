@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(XMDW_DATA_DIR)/dagster_home
 
-.PHONY: install prepare fonts browser run test test-fast test-heavy lint format ui templates demo bench bench-nation clean contract
+.PHONY: install prepare fonts browser postgres run test test-fast test-heavy lint format ui templates demo bench bench-nation clean contract
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 not found" && exit 1)
@@ -39,18 +39,24 @@ browser:
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
+# PostgreSQL 15 server programs from Debian for the engine tests (a throwaway cluster per test process, made by
+# initdb in a temp folder and stopped at the end: tests/pg_server.py), only when missing
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 # Two workers, one test file each (module fixtures stay in one process): the pipeline tests are CPU-bound
 # and the machines have two cores.
-test: prepare fonts browser
+test: prepare fonts browser postgres
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Your own loop, < 2 min: everything that does not build a whole pipeline (tests marked e2e or heavy are
 # left out); the ten slowest are listed so a slow newcomer is seen (and marked e2e or made faster)
-test-fast: prepare
+test-fast: prepare postgres
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not heavy and not e2e" --durations=10
 
 # Long-running tests (province-scale generation etc.), not part of `make test`
-test-heavy: prepare
+test-heavy: prepare postgres
 	$(BIN)/pytest -q -m heavy
 
 lint: install

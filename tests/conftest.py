@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pg_server import pg_database, pg_server  # noqa: F401 - fixtures of the engine tests
 
 from xmdw.core.paths import DataPaths
 

@@ -1,0 +1,157 @@
+"""A PostgreSQL connection that speaks the part of DuckDB's Python connection API xmdw uses.
+
+xmdw's SQL is written once, in the dialect both engines accept (docs/decisions.md, decision 92): `?`
+placeholders, `execute(...).fetchall()`, `.df()`, `begin/commit/rollback`, auto-commit outside an explicit
+transaction. This class maps that onto psycopg2 (the driver dbt-postgres already brings), so a module that
+runs SQL needs no engine branch; only what DuckDB alone has (registering a DataFrame, ATTACH, COPY to
+Parquet, duckdb_tables()) is branched on `dialect_of(con)`. Bulk loads use COPY FROM STDIN.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+DIALECT_DUCKDB = "duckdb"
+DIALECT_POSTGRES = "postgres"
+
+
+def _placeholders(sql: str) -> str:
+    """`?` → `%s` outside quotes and comments; every `%` doubled first (psycopg2 reads `%` as a
+    placeholder anywhere in a statement that has parameters, even inside a string literal)."""
+    out: list[str] = []
+    quote: str | None = None
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if quote:
+            out.append("%%" if ch == "%" else ch)
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+            continue
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """Like DuckDB's `.df()`: NUMERIC columns come back as float64 (DuckDB turns DECIMAL into double)."""
+    df = pd.DataFrame.from_records(rows, columns=columns)
+    for col in df.columns:
+        values = df[col]
+        if values.dtype == object and any(isinstance(v, Decimal) for v in values.head(50)):
+            df[col] = pd.to_numeric(values, errors="coerce").astype("float64")
+    return df
+
+
+class PgConnection:
+    """One psycopg2 connection; auto-commit unless `begin()` opened a transaction (as in DuckDB)."""
+
+    dialect = DIALECT_POSTGRES
+
+    def __init__(self, dsn: str, *, read_only: bool = False, application_name: str = "xmdw") -> None:
+        import psycopg2  # imported here: a DuckDB-only run never loads the driver
+
+        self._con = psycopg2.connect(dsn, application_name=application_name)
+        self._con.autocommit = True
+        self._cur: Any = None
+        if read_only:
+            self._con.set_session(readonly=True, autocommit=True)
+
+    # --- DuckDB-compatible surface ------------------------------------------------------------------
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> PgConnection:
+        cur = self._con.cursor()
+        if parameters:
+            cur.execute(_placeholders(sql), tuple(parameters))
+        else:
+            cur.execute(sql)
+        self._cur = cur
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgConnection:
+        from psycopg2.extras import execute_batch
+
+        cur = self._con.cursor()
+        execute_batch(cur, _placeholders(sql), [tuple(r) for r in rows], page_size=500)
+        self._cur = cur
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return [tuple(r) for r in self._cur.fetchall()] if self._cur.description else []
+
+    def fetchone(self) -> tuple | None:
+        row = self._cur.fetchone() if self._cur.description else None
+        return None if row is None else tuple(row)
+
+    def fetchmany(self, size: int = 1) -> list[tuple]:
+        return [tuple(r) for r in self._cur.fetchmany(size)]
+
+    @property
+    def description(self) -> Any:
+        return None if self._cur is None else self._cur.description
+
+    def df(self) -> pd.DataFrame:
+        columns = [d[0] for d in self._cur.description]
+        return _frame(columns, self._cur.fetchall())
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._con.close()
+
+    # --- what only the server path needs ------------------------------------------------------------
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Bulk-load rows with COPY FROM STDIN (CSV; None → NULL). `table` and `columns` are trusted
+        identifiers (contract names), quoted here. Returns the number of rows sent."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        n = 0
+        for row in rows:
+            writer.writerow(["\\N" if v is None else v for v in row])
+            n += 1
+        buf.seek(0)
+        cols = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        with self._con.cursor() as cur:
+            cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        return n
+
+    @property
+    def raw(self) -> Any:
+        """The psycopg2 connection, for the few callers that need the driver itself."""
+        return self._con
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def dialect_of(con: object) -> str:
+    """'postgres' for a PgConnection, 'duckdb' for a DuckDB connection."""
+    return getattr(con, "dialect", DIALECT_DUCKDB)
