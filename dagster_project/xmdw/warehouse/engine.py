@@ -89,6 +89,21 @@ def warehouse_connection(
         con.close()
 
 
+@contextmanager
+def published_connection(served_file: Path, settings: EngineSettings | None = None) -> Iterator[Any]:
+    """What BI tools and the reports read: the served DuckDB copy (data/serving/xmdw.duckdb), or on a server
+    the published schemas `marts` and `ref` (read-only session). Same SQL on both."""
+    settings = settings or engine_settings()
+    if settings.is_postgres:
+        con: Any = PgConnection(settings.dsn or "", read_only=True)
+    else:
+        con = connect(served_file, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def build_schema(schema: str, dialect: str) -> str:
     """Where the build's `schema` is: `build_marts` on a server for the swapped schemas, else as named."""
     if dialect == DIALECT_POSTGRES and schema in SWAPPED_SCHEMAS:
