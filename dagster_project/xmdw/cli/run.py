@@ -28,17 +28,18 @@ def add_wait_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _warehouse_has_files(paths: DataPaths) -> bool:
-    import duckdb
+    from xmdw.warehouse.engine import engine_settings, warehouse_connection
 
-    from xmdw.warehouse.connect import connection
-
-    if not paths.warehouse.exists():
+    settings = engine_settings()
+    if not settings.is_postgres and not paths.warehouse.exists():
         return False
-    with connection(paths.warehouse, read_only=True) as con:
-        try:
-            return con.execute("SELECT count(*) FROM raw.ingest_log").fetchall()[0][0] > 0
-        except duckdb.CatalogException:
-            return False
+    with warehouse_connection(paths.warehouse, settings, read_only=True) as con:
+        # information_schema on both engines: no engine-specific "table not found" exception to catch
+        (exists,) = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+            "AND table_name = 'ingest_log'"
+        ).fetchone()
+        return bool(exists) and con.execute("SELECT count(*) FROM raw.ingest_log").fetchone()[0] > 0
 
 
 def cmd_run(args: argparse.Namespace, paths: DataPaths) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from xmdw.core.engine import engine_settings
 from xmdw.core.paths import DataPaths, data_paths
 
 TELEMETRY_OFF = {
@@ -30,6 +31,17 @@ concurrency:
   runs:
     max_concurrent_runs: 1
 """
+# XMDW_ENGINE=postgres: the run history goes to the warehouse's server too (dagster-postgres), so several
+# operators (the UI, the daemon, `xmdw run` on another machine) share one history.
+DAGSTER_YAML_POSTGRES = (
+    DAGSTER_YAML.replace("run history kept in this folder", "run history on the server")
+    + """\
+storage:
+  postgres:
+    postgres_url:
+      env: XMDW_PG_DSN
+"""
+)
 
 
 def configure_environment(paths: DataPaths | None = None) -> DataPaths:
@@ -39,20 +51,24 @@ def configure_environment(paths: DataPaths | None = None) -> DataPaths:
     os.environ["XMDW_DATA_DIR"] = str(paths.root)
     os.environ["XMDW_WAREHOUSE"] = str(paths.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    _write_dagster_yaml(os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml"))
+    server = engine_settings().is_postgres
+    _write_dagster_yaml(
+        os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml"),
+        DAGSTER_YAML_POSTGRES if server else DAGSTER_YAML,
+    )
     return paths
 
 
-def _write_dagster_yaml(path: str) -> None:
+def _write_dagster_yaml(path: str, text: str) -> None:
     """Write our dagster.yaml, or update one we wrote earlier; a file the user wrote is left alone."""
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             current = f.read()
-        if current == DAGSTER_YAML or not current.startswith(DAGSTER_YAML_MARK):
+        if current == text or not current.startswith(DAGSTER_YAML_MARK):
             return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(DAGSTER_YAML)
+        f.write(text)
 
 
 # --- Ingestion limits (issue 11): what one submitted file may cost before it is refused. -----------------

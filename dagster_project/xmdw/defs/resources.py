@@ -12,13 +12,13 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
 from xmdw.core.paths import PROJECT_ROOT, DataPaths
-from xmdw.warehouse.connect import connection
+from xmdw.warehouse.engine import EngineSettings, engine_settings, warehouse_connection
 
 # What `xmdw` uses when XMDW_DATA_DIR is not set (xmdw.core.paths.data_paths); `make ui` and the CLI set it.
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -32,6 +32,19 @@ class WarehouseResource(ConfigurableResource):
         description="The data directory (XMDW_DATA_DIR): landing files, the warehouse, the published copy, "
         "the reports.",
     )
+    # None: from the environment when a run starts (XMDW_ENGINE, XMDW_PG_DSN — both optional, so they are
+    # not bound with EnvVar, which requires the variable to be set).
+    engine: str | None = Field(default=None, description="duckdb (default) or postgres (XMDW_ENGINE).")
+    pg_dsn: str | None = Field(
+        default=None, description="postgresql://user:password@host:port/db (XMDW_PG_DSN)."
+    )
+
+    @property
+    def settings(self) -> EngineSettings:
+        """The engine of the build warehouse: this resource's fields, else the environment's."""
+        if self.engine is None:
+            return engine_settings()
+        return engine_settings({"XMDW_ENGINE": self.engine, "XMDW_PG_DSN": self.pg_dsn or ""})
 
     @property
     def paths(self) -> DataPaths:
@@ -44,14 +57,16 @@ class WarehouseResource(ConfigurableResource):
         self.paths.ensure()
 
     @contextmanager
-    def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the build warehouse, closed when the block ends (DuckDB has one writer)."""
-        with connection(self.paths.warehouse, read_only=read_only) as con:
+    def connection(self, read_only: bool = False) -> Iterator[Any]:
+        """A connection to the build warehouse (the DuckDB file, or the PostgreSQL server), closed when the
+        block ends (DuckDB has one writer)."""
+        with warehouse_connection(self.paths.warehouse, self.settings, read_only=read_only) as con:
             yield con
 
     def dbt_env(self) -> dict[str, str]:
-        """What the dbt profile (dbt_models/profiles.yml) reads: the warehouse of this data directory."""
-        return {"XMDW_WAREHOUSE": str(self.paths.warehouse)}
+        """What the dbt profile (dbt_models/profiles.yml) reads: the warehouse of this data directory, and
+        on PostgreSQL the target and the server's address (XMDW_DBT_TARGET, XMDW_PG_*)."""
+        return {"XMDW_WAREHOUSE": str(self.paths.warehouse), **self.settings.dbt_env()}
 
 
 @contextmanager

@@ -17,8 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-DIALECT_DUCKDB = "duckdb"
-DIALECT_POSTGRES = "postgres"
+from xmdw.core.engine import DIALECT_DUCKDB, DIALECT_POSTGRES
 
 
 def _placeholders(sql: str) -> str:
