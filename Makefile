@@ -25,7 +25,9 @@ prepare: install
 
 # The whole pipeline headless: demo landing files if nothing was ever loaded, then Dagster runs
 # ingestion -> GX checks -> dbt build and a summary is printed.
-run: prepare fonts
+# XMDW_ENGINE=postgres make run: the same on a PostgreSQL server (XMDW_PG_DSN; without one, a server of this data
+# directory on this machine, from Debian's package: xmdw.cli.local_server)
+run: prepare fonts $(if $(filter postgres,$(XMDW_ENGINE)),postgres)
 	@$(BIN)/xmdw run --demo-if-empty
 
 # The CJK TrueType font the PDF bulletins embed (Debian fonts-wqy-microhei), installed only when missing

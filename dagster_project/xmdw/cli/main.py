@@ -13,6 +13,7 @@ import sys
 
 from xmdw.cli import demo, developer, lineage, report, run, serve
 from xmdw.cli.argparse_zh import ChineseArgumentParser
+from xmdw.cli.local_server import ensure_local_server
 from xmdw.core.paths import data_paths
 from xmdw.core.runguard import run_guarded
 from xmdw.core.runlock import run_lock
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 def dispatch(args: argparse.Namespace) -> int:
     """Set up the environment when the command needs it, then run it; a writing command under the run lock
     (`xmdw run` and `xmdw ingest` hold it for the whole command: the build and the period reports after it)."""
+    ensure_local_server(data_paths())  # XMDW_ENGINE=postgres without a DSN: this machine's server
     paths = configure_environment() if getattr(args, "needs_environment", False) else data_paths()
     if not getattr(args, "takes_run_lock", False):
         return args.func(args, paths)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from xmdw.core.diskspace import DiskFullError, is_disk_full
+from xmdw.core.engine import EngineError
 from xmdw.core.runlock import RunInProgress
 
 
@@ -24,6 +25,9 @@ def run_guarded(command: Callable[[], int]) -> int:
     except DiskFullError as e:
         print(e, file=sys.stderr)
         return e.exit_code
+    except EngineError as e:  # XMDW_ENGINE / XMDW_PG_DSN set wrongly: what to set, not a traceback
+        print(e, file=sys.stderr)
+        return 2
     except OSError as e:
         if not is_disk_full(e):
             raise
