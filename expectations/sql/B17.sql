@@ -2,4 +2,4 @@
 select t._file_id, t._sheet, t._source_row,
        t.region_code as observed
 from {rows} as t
-where t.region_code is not null and (not regexp_full_match(t.region_code, '[1-9]\d{5}') or substr(t.region_code, 5, 2) = '00')
+where t.region_code is not null and (t.region_code !~ '^[1-9][0-9]{5}$' or substr(t.region_code, 5, 2) = '00')

@@ -5,7 +5,8 @@ from {rows} as t
 where t.industry_code is not null and not exists (
           select 1 from seed_dim_industry d
           where (d.level = 'section' and d.code = upper(trim(t.industry_code)))
-             or (d.level = 'division' and regexp_full_match(upper(trim(t.industry_code)), '[A-T]?\d{2,4}')
-                 and d.code = substr(regexp_extract(upper(trim(t.industry_code)), '\d+'), 1, 2)
-                 and (not regexp_full_match(upper(trim(t.industry_code)), '[A-T].*')
+             or (d.level = 'division' and upper(trim(t.industry_code)) ~ '^[A-T]?[0-9]{2,4}$'
+                 -- the division: the first two digits after the optional section letter
+                 and d.code = substr(regexp_replace(upper(trim(t.industry_code)), '^[A-T]', ''), 1, 2)
+                 and (upper(trim(t.industry_code)) !~ '^[A-T]'
                       or d.parent_code = substr(upper(trim(t.industry_code)), 1, 1))))

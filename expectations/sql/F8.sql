@@ -12,6 +12,6 @@ select p.lead_unit as submitting_unit,
 from months mo
 join regions r on r.year = mo.year
 join cur_projects p on p.region_code = r.region_code and p.stage = '开工在建'
-     and (p.actual_start_date is null or p.actual_start_date <= last_day(make_date(mo.year, mo.month, 1)))
+     and (p.actual_start_date is null or p.actual_start_date < make_date(mo.year, mo.month, 1) + interval '1 month')
 where not exists (select 1 from prog x where x.region_code = r.region_code and x.year = mo.year and x.month = mo.month)
 group by p.lead_unit, r.region_code, mo.year, mo.month

@@ -13,7 +13,7 @@ select coalesce(
        '未报送' as observed
 from rm
 join cur_projects p on p.region_code = rm.region_code and p.stage = '开工在建'
-     and (p.actual_start_date is null or p.actual_start_date <= last_day(make_date(rm.year, rm.month, 1)))
+     and (p.actual_start_date is null or p.actual_start_date < make_date(rm.year, rm.month, 1) + interval '1 month')
 where not exists (
     select 1 from cur_monthly_progress m
     where m.project_id = p.project_id and m.year = rm.year and m.month = rm.month and m.basis = 'DISPATCH')

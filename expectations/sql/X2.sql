@@ -6,4 +6,4 @@ from {rows} as t
 where t.basis = 'STATS' and exists (
           select 1 from cur_projects p
           where p.project_id = t.project_id
-            and (not p.in_stats_library or make_date(t.year, t.month, 1) < date_trunc('month', p.stats_entry_date)))
+            and (not p.in_stats_library or make_date(t.year, t.month, 1) < cast(date_trunc('month', p.stats_entry_date) as date)))

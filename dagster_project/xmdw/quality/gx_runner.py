@@ -1,4 +1,5 @@
-"""Run the catalog's rules: SQL in DuckDB, verdicts by Great Expectations on what the SQL found.
+"""Run the catalog's rules: SQL in the engine, verdicts by Great Expectations — on DuckDB on what the SQL
+found, on PostgreSQL in the server (GX runs each rule's query: quality/gx_engine.py).
 
 GX's SQL datasource does not work on DuckDB (GX 1.24 + duckdb-engine 0.17 + SQLAlchemy 2.1: every query
 metric fetches its result after the connection went back to the pool and fails; the engine also keeps the
@@ -24,11 +25,12 @@ import os
 import time
 from functools import cache
 
-import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule, rules_for
+from xmdw.quality.dialect import Connection, is_postgres
+from xmdw.quality.gx_engine import engine_verdicts
 from xmdw.quality.outcomes import LINEAGE_KEY, ROW_ID_COLUMNS, RuleOutcome, TableValidation, py_value
 from xmdw.quality.relations import current_rows, file_rows, hold, prepare, release, unseen_rows
 from xmdw.quality.sql_rules import (
@@ -146,6 +148,23 @@ def validate_found(table: str, found: dict[str, pd.DataFrame], rules: list[Rule]
     return outcomes
 
 
+def validate_in_engine(
+    con: Connection, table: str, found: dict[str, pd.DataFrame], rules: list[Rule]
+) -> list[RuleOutcome]:
+    """GX's verdict on SQL rules: on PostgreSQL GX runs each rule's query in the server (quality/gx_engine.py),
+    on DuckDB it validates the bounded sample of what the SQL found (`validate_found`). The findings are
+    the engine's either way."""
+    if not is_postgres(con):
+        return validate_found(table, found, rules)
+    verdicts = engine_verdicts(_gx()[0], con, table, rules)
+    outcomes = []
+    for rule in rules:
+        make = row_finding if rule.scope == "row" else table_finding
+        findings = [make(rule, rec) for rec in found[rule.id].to_dict("records")]
+        outcomes.append(_outcome(rule, verdicts[rule.id][0], findings, 0))
+    return outcomes
+
+
 def _outcome(rule: Rule, success: bool, findings: list, element_count: int) -> RuleOutcome:
     return RuleOutcome(
         rule=rule,
@@ -167,7 +186,7 @@ def _lineage(f) -> dict:
 # ------------------------------------------------------------------------------------------------------
 
 
-def _native_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule], new_only: bool) -> tuple:
+def _native_outcomes(con: Connection, table: str, rules: list[Rule], new_only: bool) -> tuple:
     """Native expectations chunk by chunk; (outcomes, rows handed to GX)."""
     merged = {r.id: RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in rules}
     seen = 0
@@ -181,7 +200,7 @@ def _native_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rul
     return list(merged.values()), seen
 
 
-def _sql_row_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]) -> tuple:
+def _sql_row_outcomes(con: Connection, table: str, rules: list[Rule]) -> tuple:
     """SQL row rules in DuckDB, GX on their offending rows; (outcomes, distinct flagged rows of the
     non-incremental rules)."""
     found = {r.id: offending_rows(con, table, r, new_rows_only=r.is_incremental) for r in rules}
@@ -191,10 +210,10 @@ def _sql_row_outcomes(con: duckdb.DuckDBPyConnection, table: str, rules: list[Ru
         if not r.is_incremental
         for row in found[r.id][list(LINEAGE_KEY)].head(SAMPLE_ROWS).itertuples(index=False)
     }
-    return validate_found(table, found, rules), len(flagged)
+    return validate_in_engine(con, table, found, rules), len(flagged)
 
 
-def _unseen(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], int]:
+def _unseen(con: Connection, table: str) -> tuple[list[str], int]:
     """The files with current rows not checked under the current rule set, and how many rows they have."""
     counts = con.execute(
         f"SELECT _file_id, count(*) FROM cur_{table} AS t WHERE {unseen_rows(table)} GROUP BY 1 ORDER BY 1"
@@ -202,9 +221,7 @@ def _unseen(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], int]
     return [f for f, _ in counts], sum(n for _, n in counts)
 
 
-def validate_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule] | None = None
-) -> TableValidation:
+def validate_rows(con: Connection, table: str, rules: list[Rule] | None = None) -> TableValidation:
     """Phase 1 of a table: its row-scope rules on its current rows. Every outcome counts the table's
     current rows as checked (`element_count`); `gx_rows` says what the rules handed to GX."""
     started = time.perf_counter()
@@ -234,7 +251,7 @@ def validate_rows(
 
 
 def validate_table_rules(
-    con: duckdb.DuckDBPyConnection, validation: TableValidation, rules: list[Rule] | None = None
+    con: Connection, validation: TableValidation, rules: list[Rule] | None = None
 ) -> None:
     """Phase 2 of a table: its table-scope rules, run after the held-back rows were hidden (`hold`);
     a finding of a `hold_file` rule holds back every row of the file it names."""
@@ -245,7 +262,7 @@ def validate_table_rules(
     if table_rules:
         returned = {r.id: table_findings(con, table, r) for r in table_rules}
         violating = {rid: f[f["violates"].astype(bool)] for rid, f in returned.items()}
-        outcomes = validate_found(table, violating, table_rules)
+        outcomes = validate_in_engine(con, table, violating, table_rules)
         for o in outcomes:
             mine = returned[o.rule.id]
             o.element_count = len(mine)
@@ -262,7 +279,7 @@ def validate_table_rules(
 
 
 def validate_table(
-    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule] | None = None, prepared: bool = False
+    con: Connection, table: str, rules: list[Rule] | None = None, prepared: bool = False
 ) -> TableValidation:
     """Every catalog rule of one raw table, in catalog order: the row rules, then the table rules on
     the rows the row rules did not hold back."""

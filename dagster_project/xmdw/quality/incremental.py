@@ -22,11 +22,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-import duckdb
-
 from xmdw.contract import CONTRACT_FILE
 from xmdw.core.paths import SEEDS_DIR
 from xmdw.quality.catalog import catalog_files
+from xmdw.quality.dialect import Connection, in_list
 from xmdw.quality.outcomes import Finding, TableValidation
 from xmdw.quality.relations import SEEN
 from xmdw.warehouse.store import RAW
@@ -44,24 +43,24 @@ def rule_set_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def mark_seen(con: duckdb.DuckDBPyConnection, version: str, tables: list[str]) -> dict[str, str]:
+def mark_seen(con: Connection, version: str, tables: list[str]) -> dict[str, str]:
     """Fill `dq_seen` with the files checked under `version` for these tables; return, per table, the
     run whose findings carry forward (the latest one that checked files of it under this version)."""
-    con.execute(
-        f"INSERT INTO {SEEN} SELECT DISTINCT entity, file_id FROM {RAW}.{CHECKED} "
-        "WHERE rule_set_version = ? AND entity IN (SELECT unnest(?))",
-        [version, tables],
-    )
+    where = f"rule_set_version = ? AND entity IN {in_list(tables)}"
+    con.execute(f"INSERT INTO {SEEN} SELECT DISTINCT entity, file_id FROM {RAW}.{CHECKED} WHERE {where}",
+                [version, *tables])  # fmt: skip
     return dict(
         con.execute(
-            f"SELECT entity, arg_max(run_id, checked_at) FROM {RAW}.{CHECKED} "
-            "WHERE rule_set_version = ? AND entity IN (SELECT unnest(?)) GROUP BY entity",
-            [version, tables],
+            # the latest run per entity (row_number, not DuckDB's arg_max; run_id breaks a tie)
+            f"SELECT entity, run_id FROM (SELECT entity, run_id, row_number() OVER (PARTITION BY entity "
+            f"ORDER BY checked_at DESC, run_id DESC) AS rk FROM {RAW}.{CHECKED} WHERE {where}) AS c "
+            "WHERE rk = 1",
+            [version, *tables],
         ).fetchall()
     )
 
 
-def _carried(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rule_ids: list[str]) -> list[tuple]:
+def _carried(con: Connection, table: str, run_id: str, rule_ids: list[str]) -> list[tuple]:
     """The findings of `run_id` for these rules on rows of checked files that are still current."""
     return con.execute(
         f"""
@@ -69,17 +68,17 @@ def _carried(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rule_ids: 
                d.record_key, d.observed_value, d.submitted_at
         FROM {RAW}.dq_results AS d
         WHERE d.run_id = ? AND d.table_name = ? AND d.scope = 'row' AND d.severity IN ('fatal', 'warning')
-          AND d.rule_id IN (SELECT unnest(?))
+          AND d.rule_id IN {in_list(rule_ids)}
           AND EXISTS (SELECT 1 FROM {SEEN} AS s WHERE s.entity = d.table_name AND s.file_id = d.file_id)
           AND EXISTS (SELECT 1 FROM latest_{table} AS l WHERE l._file_id = d.file_id
                       AND l._sheet IS NOT DISTINCT FROM d.sheet AND l._source_row = d.source_row)
         ORDER BY d.file_id, d.sheet, d.source_row
         """,
-        [run_id, table, rule_ids],
+        [run_id, table, *rule_ids],
     ).fetchall()
 
 
-def carry_forward(con: duckdb.DuckDBPyConnection, validation: TableValidation, run_id: str) -> int:
+def carry_forward(con: Connection, validation: TableValidation, run_id: str) -> int:
     """Add the carried findings to the table's incremental outcomes; returns how many were carried."""
     outcomes = {o.rule.id: o for o in validation.outcomes if o.rule.is_incremental}
     if not outcomes:

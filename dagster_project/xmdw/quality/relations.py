@@ -13,71 +13,110 @@
 - `seed_<name>` (the reference CSVs read once, so rules work before dbt has built `ref.*`) and the catalog's
   views (expectations/views/).
 
+Temp relations on either engine (quality/dialect.py): on PostgreSQL they live in the session's `pg_temp`,
+so every call of a run must use the same connection (the runner does).
+
 `rule_sql()` fills a rule's placeholders: `{table}`, `{key_match}` and `{rows}` — the rows a row rule
 checks: `cur_<entity>`, or for an incremental rule only those of files not checked yet (`dq_seen`).
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
-
-import duckdb
+from pathlib import Path
 
 from xmdw.contract import load_contract
 from xmdw.core.paths import SEEDS_DIR
 from xmdw.quality.catalog import ROWS_PLACEHOLDER, Rule, catalog_views, entity_tables
+from xmdw.quality.dialect import Connection, create_temp, create_temp_columns, in_list, is_postgres
 from xmdw.warehouse.store import RAW
 
 HELD = "dq_held"
 SEEN = "dq_seen"
 
 
-def _latest_sql(table: str) -> str:
+def _raw_columns(con: Connection, table: str) -> list[str]:
+    """The columns of `raw.<table>` as stored (the contract's, plus any an older contract added)."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [RAW, table],
+        ).fetchall()
+    ]
+
+
+def _latest_sql(con: Connection, table: str) -> str:
+    # the stored columns by name, not `* EXCLUDE (_rk)` (DuckDB only)
+    cols = ", ".join(f'"{c}"' for c in _raw_columns(con, table))
     key = ", ".join(f'"{k}"' for k in load_contract().entity(table).natural_key)
     return (
-        f"SELECT * EXCLUDE (_rk) FROM (SELECT *, row_number() OVER (PARTITION BY {key} "
-        f"ORDER BY _revision DESC) AS _rk FROM {RAW}.{table}) WHERE _rk = 1"
+        f"SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {key} "
+        f"ORDER BY _revision DESC) AS _rk FROM {RAW}.{table}) AS r WHERE _rk = 1"
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
+def prepare(con: Connection) -> None:
     """Create the temp relations every rule's SQL may use (idempotent, per connection)."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {HELD} (entity VARCHAR, _file_id VARCHAR, _sheet VARCHAR, "
-        "_source_row INTEGER)"
+    create_temp_columns(
+        con,
+        HELD,
+        [("entity", "VARCHAR"), ("_file_id", "VARCHAR"), ("_sheet", "VARCHAR"), ("_source_row", "INTEGER")],
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SEEN} (entity VARCHAR, file_id VARCHAR)")
+    create_temp_columns(con, SEEN, [("entity", "VARCHAR"), ("file_id", "VARCHAR")])
     for table in entity_tables():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE latest_{table} AS {_latest_sql(table)}")
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW cur_{table} AS SELECT * FROM latest_{table} AS l "
+        create_temp(con, "TABLE", f"latest_{table}", _latest_sql(con, table))
+        create_temp(
+            con,
+            "VIEW",
+            f"cur_{table}",
+            f"SELECT * FROM latest_{table} AS l "
             f"WHERE NOT EXISTS (SELECT 1 FROM {HELD} AS h WHERE h.entity = '{table}' "
             "AND h._file_id = l._file_id AND h._sheet IS NOT DISTINCT FROM l._sheet "
-            "AND h._source_row = l._source_row)"
+            "AND h._source_row = l._source_row)",
         )
     for path in sorted(SEEDS_DIR.glob("*.csv")):
         # read once per run (a table, not a view): every rule of a run sees the same reference data
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE seed_{path.stem} AS "
-            f"SELECT * FROM read_csv('{path.as_posix()}', all_varchar = true, header = true)"
-        )
+        _load_seed(con, path)
     for name, sql in catalog_views().items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        create_temp(con, "VIEW", name, sql)
 
 
-def hold(con: duckdb.DuckDBPyConnection, entity: str, rows: Iterable[tuple]) -> None:
+def _load_seed(con: Connection, path: Path) -> None:
+    """`seed_<name>`: the CSV with every column as text, empty cells as NULL (as DuckDB's read_csv)."""
+    if not is_postgres(con):
+        create_temp(
+            con,
+            "TABLE",
+            f"seed_{path.stem}",
+            f"SELECT * FROM read_csv('{path.as_posix()}', all_varchar = true, header = true)",
+        )
+        return
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        rows = [[v if v != "" else None for v in row] for row in reader]
+    create_temp_columns(con, f"seed_{path.stem}", [(f'"{c}"', "VARCHAR") for c in header])
+    con.copy_rows(f"pg_temp.seed_{path.stem}", header, rows)
+    con.execute(f"ANALYZE pg_temp.seed_{path.stem}")
+
+
+def hold(con: Connection, entity: str, rows: Iterable[tuple]) -> None:
     """Hide rows (file_id, sheet, source_row, ...) of `entity` from `cur_<entity>` until `release`."""
     rows = [(entity, r[0], r[1], r[2]) for r in rows]
     if rows:
         con.executemany(f"INSERT INTO {HELD} VALUES (?, ?, ?, ?)", rows)
 
 
-def hold_recorded(con: duckdb.DuckDBPyConnection, entities: Iterable[str]) -> None:
+def hold_recorded(con: Connection, entities: Iterable[str]) -> None:
     """Hide the rows `raw.dq_excluded_rows` holds back for entities not validated in this run."""
+    entities = list(entities)
     con.execute(
         f"INSERT INTO {HELD} SELECT entity, _file_id, _sheet, _source_row FROM {RAW}.dq_excluded_rows "
-        "WHERE entity IN (SELECT unnest(?))",
-        [list(entities)],
+        f"WHERE entity IN {in_list(entities)}",
+        entities,
     )
 
 
@@ -86,22 +125,22 @@ def unseen_rows(table: str) -> str:
     return f"NOT EXISTS (SELECT 1 FROM {SEEN} AS s WHERE s.entity = '{table}' AND s.file_id = t._file_id)"
 
 
-def current_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def current_rows(con: Connection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {base_relation(table)}").fetchall()[0][0]
 
 
-def release(con: duckdb.DuckDBPyConnection) -> None:
+def release(con: Connection) -> None:
     con.execute(f"DELETE FROM {HELD}")
 
 
-def file_rows(con: duckdb.DuckDBPyConnection, table: str, file_ids: list[str]) -> list[tuple]:
+def file_rows(con: Connection, table: str, file_ids: list[str]) -> list[tuple]:
     """(file_id, sheet, source_row) of every current row of the given files (a whole file held back)."""
     if not file_ids:
         return []
     return con.execute(
-        f"SELECT _file_id, _sheet, _source_row FROM latest_{table} WHERE _file_id IN (SELECT unnest(?)) "
+        f"SELECT _file_id, _sheet, _source_row FROM latest_{table} WHERE _file_id IN {in_list(file_ids)} "
         "ORDER BY 1, 2, 3",
-        [file_ids],
+        list(file_ids),
     ).fetchall()
 
 

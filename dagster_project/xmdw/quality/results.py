@@ -17,12 +17,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import duckdb
-import pandas as pd
-
 from xmdw.contract import load_contract
 from xmdw.quality import incremental
 from xmdw.quality.catalog import Rule, is_mart, mart_tables_with_rules, raw_tables_with_rules
+from xmdw.quality.dialect import Connection, append_rows, in_list
 from xmdw.quality.gx_runner import NEW_ROWS, validate_rows, validate_table_rules
 from xmdw.quality.outcomes import RuleOutcome, TableValidation
 from xmdw.quality.relations import hold, hold_recorded, prepare, release
@@ -120,7 +118,7 @@ def _result_rows(run_id: str, table: str, o: RuleOutcome, detected_at: datetime)
     return rows
 
 
-def _fill_file_details(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+def _fill_file_details(con: Connection, rows: list[dict]) -> None:
     """Table-scope findings name a file by id only: add its name, unit and submission time."""
     ids = sorted(
         {r["file_id"] for r in rows if r["file_id"] and (not r["file_name"] or not r["submitted_at"])}
@@ -130,9 +128,10 @@ def _fill_file_details(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None
     info = {
         fid: (name, unit, at)
         for fid, name, unit, at in con.execute(
-            f"SELECT file_id, any_value(file_name), any_value(submitting_unit), max(ingested_at) "
-            f"FROM {RAW}.ingest_log WHERE file_id IN (SELECT unnest(?)) GROUP BY file_id",
-            [ids],
+            # min(): one file has one name and unit (DuckDB's any_value is not in PostgreSQL 15)
+            f"SELECT file_id, min(file_name), min(submitting_unit), max(ingested_at) "
+            f"FROM {RAW}.ingest_log WHERE file_id IN {in_list(ids)} GROUP BY file_id",
+            ids,
         ).fetchall()
     }
     for r in rows:
@@ -191,7 +190,7 @@ def _run_row(run: DqRun, rule_rows: list[dict], now: datetime) -> dict:
     }
 
 
-def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
+def record(con: Connection, run: DqRun) -> None:
     """Write a run's outcomes to the dq tables (one transaction) and replace the validated tables'
     held-back rows."""
     ensure_schema(con, load_contract())
@@ -206,7 +205,7 @@ def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
     try:
         tables = [v.table for v in run.validations]
         if tables:
-            con.execute(f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN (SELECT unnest(?))", [tables])
+            con.execute(f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN {in_list(tables)}", tables)
         _insert(con, "dq_excluded_rows", excluded)
         _insert(con, "dq_rule_results", rule_rows)
         _insert(con, "dq_results", results)
@@ -220,23 +219,15 @@ def record(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
         raise
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    """Typed bulk insert (insert_records casts through text, which is fine for logs but slow at scale)."""
+def _insert(con: Connection, table: str, rows: list[dict]) -> None:
+    """Typed bulk insert (store.insert_records casts through text: fine for logs, slow at scale)."""
     if not rows:
         return
-    cols = [n for n, _ in LOG_TABLES[table]]
-    frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols).astype(object)
-    frame = frame.where(frame.notna(), None)
-    con.register("_dq_frame", frame)
-    try:
-        casts = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in LOG_TABLES[table])
-        con.execute(f"INSERT INTO {RAW}.{table} BY NAME SELECT {casts} FROM _dq_frame")
-    finally:
-        con.unregister("_dq_frame")
+    append_rows(con, f"{RAW}.{table}", rows, LOG_TABLES[table])
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     run_id: str | None = None,
     tables: list[str] | None = None,
     stage: str = "raw",
@@ -278,7 +269,7 @@ def validate(
     return run
 
 
-def _run_table_rules(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
+def _run_table_rules(con: Connection, run: DqRun) -> None:
     """Table rules read what staging will read: nothing a row rule of this run holds back, nor what an
     earlier run holds back in a table not validated now."""
     validated = [v.table for v in run.validations]
@@ -293,7 +284,7 @@ def _run_table_rules(con: duckdb.DuckDBPyConnection, run: DqRun) -> None:
         release(con)
 
 
-def _has_raw_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _has_raw_table(con: Connection, name: str) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
@@ -302,7 +293,7 @@ def _has_raw_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def existing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+def existing_marts(con: Connection) -> list[str]:
     """The catalog's marts that exist in the warehouse: none, the marts are checked by dbt tests (kept for
     the callers that list GX checks per mart)."""
     present = {

@@ -1,4 +1,5 @@
-"""The DuckDB side of the checks: every SQL rule runs in the engine and returns only what it found.
+"""The engine side of the checks (DuckDB or PostgreSQL): every SQL rule runs in the engine and returns only
+what it found.
 
 - a **row rule**'s SQL (expectations/sql/<ID>.sql) returns the offending rows' lineage (`_file_id`,
   `_sheet`, `_source_row`, `observed`); it is joined back to the table for the rest of the lineage (file
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import pandas as pd
 
 from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule
+from xmdw.quality.dialect import Connection, as_duckdb_frame, frame_of, is_postgres
 from xmdw.quality.outcomes import FINDING_COLUMNS, ROW_ID_COLUMNS, Finding, as_text, py_value, tidy
 from xmdw.quality.relations import base_relation, key_expr, rule_sql, unseen_rows
 
@@ -35,9 +36,7 @@ def _has_column(table: str, column: str | None) -> bool:
     return any(c.name == column for c in load_contract().entity(table).columns)
 
 
-def offending_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rule: Rule, new_rows_only: bool
-) -> pd.DataFrame:
+def offending_rows(con: Connection, table: str, rule: Rule, new_rows_only: bool) -> pd.DataFrame:
     """The rows a row-scope SQL rule flags, with their lineage, natural key, observed value and the value
     of the rule's column (the unit's view of the problem). One row per offending table row."""
     field = f', t."{rule.field}" AS __field' if _has_column(table, rule.field) else ", NULL AS __field"
@@ -51,12 +50,12 @@ def offending_rows(
         JOIN {base_relation(table)} AS t
           ON t._file_id = o.f AND t._sheet IS NOT DISTINCT FROM o.s AND t._source_row = o.r
         ORDER BY t._file_id, t._sheet, t._source_row"""
-    return con.execute(sql).df()
+    return frame_of(con, sql)
 
 
-def table_findings(con: duckdb.DuckDBPyConnection, table: str, rule: Rule) -> pd.DataFrame:
+def table_findings(con: Connection, table: str, rule: Rule) -> pd.DataFrame:
     """The findings of a table-scope rule (FINDING_COLUMNS; `violates` defaults to true)."""
-    part = con.execute(rule_sql(rule, table)).df()
+    part = frame_of(con, rule_sql(rule, table))
     for c in FINDING_COLUMNS:
         if c not in part.columns:
             part[c] = True if c == "violates" else None
@@ -66,7 +65,7 @@ def table_findings(con: duckdb.DuckDBPyConnection, table: str, rule: Rule) -> pd
 
 
 def native_chunks(
-    con: duckdb.DuckDBPyConnection, table: str, rules: list[Rule], new_rows_only: bool
+    con: Connection, table: str, rules: list[Rule], new_rows_only: bool
 ) -> Iterator[pd.DataFrame]:
     """The table's current rows (or those of files not checked yet) for native expectations: lineage,
     natural key and the rules' columns only, `CHUNK_ROWS` at a time."""
@@ -74,15 +73,36 @@ def native_chunks(
     select = ", ".join([*(f"t.{c}" for c in LINEAGE), f"{key_expr(table) or 'NULL'} AS __key",
                         *(f't."{c}"' for c in columns)])  # fmt: skip
     where = f" WHERE {unseen_rows(table)}" if new_rows_only else ""
-    result = con.execute(f"SELECT {select} FROM {base_relation(table)} AS t{where}")
+    sql = f"SELECT {select} FROM {base_relation(table)} AS t{where}"
     offset = 0
-    while True:
-        chunk = result.fetch_df_chunk(CHUNK_VECTORS)
-        if chunk.empty:
-            return
+    for chunk in _pg_chunks(con, sql) if is_postgres(con) else _duckdb_chunks(con, sql):
         chunk["__rowid"] = range(offset, offset + len(chunk))
         offset += len(chunk)
         yield chunk
+
+
+def _duckdb_chunks(con: Connection, sql: str) -> Iterator[pd.DataFrame]:
+    result = con.execute(sql)
+    while not (chunk := result.fetch_df_chunk(CHUNK_VECTORS)).empty:
+        yield chunk
+
+
+def _pg_chunks(con: Connection, sql: str) -> Iterator[pd.DataFrame]:
+    """A server-side cursor (the driver would otherwise fetch the whole result at once); it needs a
+    transaction, which only reads."""
+    raw = con.raw
+    was_autocommit = raw.autocommit
+    raw.autocommit = False
+    try:
+        with raw.cursor(name="xmdw_native_chunks") as cur:
+            cur.itersize = CHUNK_ROWS
+            cur.execute(sql)
+            while rows := cur.fetchmany(CHUNK_ROWS):
+                names = [d[0] for d in cur.description]
+                yield as_duckdb_frame(pd.DataFrame.from_records(rows, columns=names))
+    finally:
+        raw.rollback()
+        raw.autocommit = was_autocommit
 
 
 def row_finding(rule: Rule, row: dict) -> Finding:

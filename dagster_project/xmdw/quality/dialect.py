@@ -1,0 +1,108 @@
+"""What the checks need to run on either engine: the connection type, and the few statements DuckDB and
+PostgreSQL spell differently.
+
+The rule SQL itself is written once, in the subset both engines accept (expectations/README.md). The runner
+needs a dialect branch only where DuckDB has a feature PostgreSQL lacks or the reverse:
+
+- temp relations: DuckDB's `CREATE OR REPLACE TEMP …`; on PostgreSQL drop (`pg_temp.`, CASCADE: the views on
+  a table go with it — `relations.prepare` recreates all of them in order) and create, then ANALYZE the
+  table (autovacuum never sees temp tables, and a planner without statistics picks nested loops);
+- lists as parameters: `IN (?, ?, …)` instead of DuckDB's `IN (SELECT unnest(?))`;
+- bulk rows in: DuckDB reads a registered DataFrame, PostgreSQL takes COPY (`PgConnection.copy_rows`);
+- frames out: DuckDB's `.df()` turns DATE into datetime64 and DECIMAL into float64; `as_duckdb_frame`
+  makes a frame read from PostgreSQL look the same, so findings print the same text on both engines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+import duckdb
+import pandas as pd
+
+from xmdw.warehouse.postgres import DIALECT_POSTGRES, PgConnection, dialect_of
+
+# The build warehouse a caller hands the checks: the DuckDB file or the PostgreSQL server.
+Connection: TypeAlias = duckdb.DuckDBPyConnection | PgConnection
+
+
+def is_postgres(con: Connection) -> bool:
+    return dialect_of(con) == DIALECT_POSTGRES
+
+
+def in_list(values: Sequence[Any]) -> str:
+    """`(?, ?, …)` for `col IN <this>` with `values` as parameters; `(NULL)` (matches nothing) when empty."""
+    return "(" + ", ".join("?" for _ in values) + ")" if values else "(NULL)"
+
+
+def create_temp(con: Connection, kind: str, name: str, sql: str) -> None:
+    """CREATE OR REPLACE TEMP {TABLE|VIEW} name AS sql, on either engine."""
+    if not is_postgres(con):
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+        return
+    con.execute(f"DROP {kind} IF EXISTS pg_temp.{name} CASCADE")
+    con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
+    if kind == "TABLE":
+        con.execute(f"ANALYZE pg_temp.{name}")
+
+
+def create_temp_columns(con: Connection, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    """An empty temp table with typed columns (`CREATE OR REPLACE TEMP TABLE name (…)`)."""
+    ddl = ", ".join(f"{c} {t}" for c, t in columns)
+    if not is_postgres(con):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ddl})")
+        return
+    con.execute(f"DROP TABLE IF EXISTS pg_temp.{name} CASCADE")
+    con.execute(f"CREATE TEMP TABLE {name} ({ddl})")
+
+
+def append_rows(con: Connection, table: str, rows: list[dict], columns: Sequence[tuple[str, str]]) -> None:
+    """Append `rows` (dicts) to `table`, each column cast to its type: DuckDB reads them as a registered
+    frame (`BY NAME`), PostgreSQL takes the Python values by COPY (the column types convert the text)."""
+    names = [n for n, _ in columns]
+    if is_postgres(con):
+        con.copy_rows(table, names, ([_plain(r.get(c)) for c in names] for r in rows))
+        return
+    frame = pd.DataFrame([{c: r.get(c) for c in names} for r in rows], columns=names).astype(object)
+    frame = frame.where(frame.notna(), None)
+    con.register("_dq_frame", frame)
+    try:
+        select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in columns)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _dq_frame")
+    finally:
+        con.unregister("_dq_frame")
+
+
+def _plain(value: Any) -> Any:
+    """A value COPY reads as its column's type: NaN/NaT are null, whole floats print as integers."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _duckdb_column(values: pd.Series) -> pd.Series:
+    sample = [v for v in values.head(200) if v is not None]
+    if any(isinstance(v, Decimal) for v in sample):
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+    if sample and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in sample):
+        return pd.to_datetime(values).astype("datetime64[us]")
+    return values
+
+
+def as_duckdb_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read from PostgreSQL with DuckDB's `.df()` types: NUMERIC → float64, DATE → datetime64[us]."""
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = _duckdb_column(frame[col])
+    return frame
+
+
+def frame_of(con: Connection, sql: str, parameters: Iterable[Any] | None = None) -> pd.DataFrame:
+    """`con.execute(sql).df()` with the same column types on both engines."""
+    frame = con.execute(sql, list(parameters) if parameters is not None else None).df()
+    return as_duckdb_frame(frame) if is_postgres(con) else frame
