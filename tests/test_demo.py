@@ -4,6 +4,7 @@ is read by the real parser exactly as intended (rejected rows and quarantined fi
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -140,6 +141,22 @@ def test_other_units_convert_to_wanyuan(county, parsed: Parsed) -> None:
             assert Decimal(rec[col]) == Decimal(c["written"]) * 10000
         else:
             assert Decimal(rec["funds_in_place_usd"]) == Decimal(c["expected_wanmeiyuan"])
+
+
+def test_project_register_carries_plausible_personal_data(parsed: Parsed) -> None:
+    """联系人/联系电话/法人身份证号/填报人 are read from every register as text, in real-world shapes."""
+    from xmdw_demo.personal import id_check_char
+
+    rows = parsed.rows("projects")
+    assert len(rows) > 200
+    assert all(r["filled_by"] for r in rows)
+    people = [r["contact_person"] for r in rows if r["contact_person"]]
+    assert len(people) >= 0.9 * len(rows) and all(2 <= len(p) <= 3 for p in people)
+    phones = [r["contact_phone"] for r in rows if r["contact_phone"]]
+    assert phones and all(re.fullmatch(r"1\d{10}|0\d{3}-\d{7}", p) for p in phones)
+    ids = [r["legal_person_id"] for r in rows if r["legal_person_id"]]
+    assert len(ids) >= 0.3 * len(rows)
+    assert all(len(i) == 18 and i[:6] in (ZB, BZ) and id_check_char(i[:17]) == i[17] for i in ids)
 
 
 def test_zhenba_key_projects_match_the_plan(parsed: Parsed) -> None:

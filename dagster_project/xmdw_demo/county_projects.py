@@ -8,6 +8,7 @@ from datetime import datetime
 
 from xmdw_demo import catalog as C
 from xmdw_demo.county_writer import CountyWriter, cols_header
+from xmdw_demo.personal import fake_contact, fake_name
 from xmdw_demo.summary import DQ_FATAL, DQ_WARNING
 from xmdw_demo.unit_formats import Fmt
 from xmdw_demo.world_model import Project, RegionWorld
@@ -19,6 +20,7 @@ PROJECT_FIELDS = [
     "owner_unit", "leader", "total_investment", "planned_start_date", "planned_completion_date",
     "actual_start_date", "actual_completion_date", "actual_operation_date", "in_stats_library",
     "stats_entry_date", "is_industrial", "is_new_capacity", "construction_content",
+    "contact_person", "contact_phone", "legal_person_id", "filled_by",
 ]  # fmt: skip
 # How units write the year-end 四个一批 stage.
 STAGE_LABELS = {"开工在建": ["开工在建", "在建", "开工（在建）"], "竣工投产": ["竣工投产", "竣工"],
@@ -39,8 +41,12 @@ def write_projects(cw: CountyWriter, w: RegionWorld) -> None:
     r = cw.rng("projects", w.code)
     rows = []
     order = sorted(w.projects, key=lambda p: (_stage_order(p), p.key_level or "Z", p.pid))
+    # Personal fields draw from their own stream: adding them shifted no other value of the demo.
+    pr = cw.rng("personal", w.code)
+    clerk = fake_name(pr)
     for p in order:
         row = _project_row(p, w, r)
+        row.update(_personal_fields(p, w, pr, clerk))
         if cw.bad and "tiny" in p.flags:
             row["__inject__"] = [dict(kind="stats_library_below_threshold", expect=DQ_WARNING,
                                       column="@in_stats_library", entity="projects", project_id=p.pid,
@@ -96,6 +102,17 @@ def _project_row(p: Project, w: RegionWorld, r: random.Random) -> dict:
         "is_industrial": p.industrial,
         "is_new_capacity": p.new_capacity,
         "construction_content": p.content,
+    }
+
+
+def _personal_fields(p: Project, w: RegionWorld, r: random.Random, clerk: str) -> dict:
+    """联系人, 联系电话 and 法人身份证号 of the project owner, and the clerk who filled in the register."""
+    c = fake_contact(r, w.code, government_owner=p.inv_type == "政府投资")
+    return {
+        "contact_person": c.contact_person,
+        "contact_phone": c.contact_phone,
+        "legal_person_id": c.legal_person_id,
+        "filled_by": clerk,
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from xmdw.cli import demo, developer, lineage, report, run, serve
+from xmdw.cli import db, demo, developer, lineage, report, run, serve
 from xmdw.cli.argparse_zh import ChineseArgumentParser
 from xmdw.cli.local_server import ensure_local_server
 from xmdw.core.paths import data_paths
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         lineage.register_diff,
         lineage.register_versions,
         serve.register,
+        db.register,  # PostgreSQL: roles (init), the local server (stop-local)
     ):
         register(sub)
     return p
@@ -47,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 def dispatch(args: argparse.Namespace) -> int:
     """Set up the environment when the command needs it, then run it; a writing command under the run lock
     (`xmdw run` and `xmdw ingest` hold it for the whole command: the build and the period reports after it)."""
-    ensure_local_server(data_paths())  # XMDW_ENGINE=postgres without a DSN: this machine's server
+    if not getattr(args, "leaves_local_server", False):  # `db stop-local` must not start it first
+        ensure_local_server(data_paths())  # XMDW_ENGINE=postgres without a DSN: this machine's server
     paths = configure_environment() if getattr(args, "needs_environment", False) else data_paths()
     if not getattr(args, "takes_run_lock", False):
         return args.func(args, paths)

@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def publish_command(args: argparse.Namespace, paths: DataPaths) -> int:
-    from xmdw.serving import PublishError, publish, serving_paths
+    from xmdw.serving import PublishError, publish_warehouse, serving_paths
     from xmdw.serving.catalog import tables_markdown
 
     if args.tables_md:
@@ -34,7 +34,7 @@ def publish_command(args: argparse.Namespace, paths: DataPaths) -> int:
         return 0
     serving_dir = serving_paths(args.serving_dir or paths.serving).root
     try:
-        result = publish(args.warehouse or paths.warehouse, serving_dir, run_id=args.run_id)
+        result = publish_warehouse(args.warehouse or paths.warehouse, serving_dir, run_id=args.run_id)
     except PublishError as e:
         print(f"发布失败 publish failed: {e}", file=sys.stderr)
         return 1

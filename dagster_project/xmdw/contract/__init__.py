@@ -41,6 +41,8 @@ NUMERIC_TYPES = {"int", "year", "month", "money", "usd", "ratio", "number"}
 # Largest magnitude each stored numeric type holds: a declared range must fit inside it.
 STORAGE_LIMITS = {"money": Decimal("1e14"), "usd": Decimal("1e14"), "ratio": Decimal("1e6")}
 RATIO_SCALES = {"fraction_up_to_1", "percent_points"}
+# Kinds of personal data (个人信息) a text column may hold: masked in staging, guarded at publishing.
+PERSONAL_KINDS = {"name", "phone", "id_number"}
 
 # Invisible characters (zero-width space/joiners, word joiner, BOM) never part of a header.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -80,6 +82,7 @@ class Column:
     help: str = ""  # Chinese: what the column means (template comments)
     range: tuple[Decimal, Decimal] | None = None  # numeric columns: allowed [min, max], stored unit
     ratio_scale: str = "fraction_up_to_1"
+    personal: str | None = None  # name | phone | id_number: personal data, masked before publishing
 
     @property
     def sql_type(self) -> str:
@@ -97,7 +100,10 @@ class Column:
     @property
     def is_identifier(self) -> bool:
         """A key or code typed as text (项目编号, 区划代码, 行业代码 …): never read as a number."""
-        return self.type == "text" and self.name.endswith(("_id", "_code"))
+        # Phone and ID numbers are digit strings too: a number cell must not lose or invent digits.
+        return self.type == "text" and (
+            self.name.endswith(("_id", "_code")) or self.personal in ("phone", "id_number")
+        )
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,10 @@ def _load_entity(name: str, spec: dict, type_ranges: dict) -> Entity:
             raise ValueError(f"contract: {name}.{c['name']} has unknown type {c['type']!r}")
         if c.get("ratio_scale", "fraction_up_to_1") not in RATIO_SCALES:
             raise ValueError(f"contract: {name}.{c['name']} has unknown ratio_scale {c['ratio_scale']!r}")
+        if c.get("personal") is not None and (c["personal"] not in PERSONAL_KINDS or c["type"] != "text"):
+            raise ValueError(
+                f"contract: {name}.{c['name']} personal must be one of {sorted(PERSONAL_KINDS)} on text"
+            )
         cols.append(
             Column(
                 name=c["name"],
@@ -215,6 +225,7 @@ def _load_entity(name: str, spec: dict, type_ranges: dict) -> Entity:
                 help=c.get("help", ""),
                 range=_range(name, c, type_ranges),
                 ratio_scale=c.get("ratio_scale", "fraction_up_to_1"),
+                personal=c.get("personal"),
             )
         )
     return Entity(

@@ -1,4 +1,5 @@
-"""The publish asset: after a build with no fatal failure, copy the marts to data/serving/ for BI.
+"""The publish asset: after a build with no fatal failure, publish the marts for BI (data/serving/, and on a
+PostgreSQL server the published schemas).
 
 It depends on every mart and reference table, and the marts' dbt tests are blocking asset checks: when dbt
 fails, a raw table's fatal rule blocks dbt, or a mart's test with severity error fails, this step does not run
@@ -23,10 +24,14 @@ SERVED_SCHEMAS = ("marts", "ref")
     "(DuckDB file replaced atomically, Parquet per table, CSV/xlsx for Excel/WPS); see docs/bi.md",
 )
 def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    from xmdw.serving import publish, serving_paths  # imported here: the webserver need not load it
+    from xmdw.serving import publish_warehouse, serving_paths  # imported here: the webserver need not load it
 
     paths = warehouse.paths
-    result = publish(paths.warehouse, paths.serving, run_id=context.run_id[:12])
+    # DuckDB: the build file copied to data/serving/; PostgreSQL: build_marts/build_ref swapped in, in one
+    # transaction, and the same files written from them (xmdw.serving.pg_publish)
+    result = publish_warehouse(
+        paths.warehouse, paths.serving, settings=warehouse.settings, run_id=context.run_id[:12]
+    )
     served = serving_paths(paths.serving)
     context.log.info(
         f"published {len(result.tables)} tables to {result.duckdb_path} in {result.seconds:.1f} s"

@@ -6,6 +6,7 @@ a running build is never blocked by a reader and a reader never sees a half-buil
 
 from xmdw.serving.copy import PUBLISHED_SCHEMAS, STORAGE_VERSION, PublishError
 from xmdw.serving.layout import ServingPaths, serving_paths
+from xmdw.serving.pg_publish import publish_server, publish_warehouse
 from xmdw.serving.publish import PublishResult, publish
 
 __all__ = [
@@ -15,5 +16,7 @@ __all__ = [
     "PublishResult",
     "ServingPaths",
     "publish",
+    "publish_server",
+    "publish_warehouse",
     "serving_paths",
 ]

@@ -13,6 +13,9 @@ import yaml
 
 from xmdw.core.paths import DBT_PROJECT_DIR, SEEDS_DIR
 
+# libyaml's loader when PyYAML has it: the dbt YAML is large and the pure-Python parser takes seconds.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class TableDoc:
@@ -38,7 +41,7 @@ def load_descriptions(
             continue
         for yml in sorted(folder.rglob("_*.yml")):
             try:
-                spec = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+                spec = yaml.load(yml.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
             except (OSError, yaml.YAMLError):
                 continue
             for kind in ("models", "seeds"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ PUBLISHED_SCHEMAS = ("marts", "ref")
 # Oldest DuckDB release that must open the served file (BI drivers lag behind the build's DuckDB 2.x).
 STORAGE_VERSION = "v1.4.0"
 # The served copy's alias while we write it; never a name the build warehouse can have.
-_DST = "xmdw_serving_copy"
+DST = "xmdw_serving_copy"
 
 
 class PublishError(RuntimeError):
@@ -69,42 +71,21 @@ def list_published(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[s
     return [(s, t, bool(v)) for s, t, v in rows]
 
 
-def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> list[CopiedTable]:
-    """Write `marts` and `ref` of `warehouse` into the new file `target` (views become tables).
+@contextlib.contextmanager
+def served_copy_writer(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A session with the new file `target` attached as the copy (alias `DST`), for any source.
 
-    The build file is attached read-only and detached as soon as the copy is done, so the build's
-    writer is held off only for this copy. The copy runs in one read transaction: all tables come
-    from the same state of the warehouse.
-    """
-    if not warehouse.exists():
-        raise PublishError(f"数仓文件不存在，无法发布 — warehouse not found, nothing to publish: {warehouse}")
+    The block fills DST.marts / DST.ref and returns; `finish_copy` then adds descriptions and Chinese views.
+    On an error the half-written file is removed (a full disk raised as DiskFullError); afterwards the file
+    is made read-only on disk."""
     remove_duckdb_file(target)
-    # dbt-duckdb writes views that name their catalog (the file stem), so attach under that name.
-    src = warehouse.stem
     con = connect()
     con.execute("SET enable_progress_bar = false")  # no progress bars in the Dagster log
     try:
-        try:
-            con.execute(f"ATTACH {_lit(str(warehouse))} AS {_q(src)} (READ_ONLY)")
-        except duckdb.IOException as e:
-            raise PublishError(
-                f"数仓文件正被写入或无法打开，发布中止 — cannot open the build warehouse read-only "
-                f"(is a build still writing it?): {warehouse}: {e}"
-            ) from e
-        con.execute(f"ATTACH {_lit(str(target))} AS {_DST} (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
-        con.execute("BEGIN TRANSACTION")
-        copied = [
-            _copy_one(con, src, schema, name, is_view) for schema, name, is_view in list_published(con, src)
-        ]
-        con.execute("COMMIT")
-        con.execute(f"DETACH {_q(src)}")
-        con.execute("BEGIN TRANSACTION")  # one commit for all comments and views, not one per statement
-        for table in copied:
-            _comment(con, table, docs.get(table.name))
-        _chinese_views(con, copied, chinese_names(copied, docs), docs)
-        con.execute("COMMIT")
-        con.execute(f"CHECKPOINT {_DST}")
-        con.execute(f"DETACH {_DST}")
+        con.execute(f"ATTACH {_lit(str(target))} AS {DST} (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+        yield con
+        con.execute(f"CHECKPOINT {DST}")
+        con.execute(f"DETACH {DST}")
     except Exception as e:
         con.close()
         remove_duckdb_file(target)
@@ -115,23 +96,62 @@ def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> 
     # Read-only on disk: a BI client that opens the served file without read_only cannot change it.
     os.chmod(target, SERVED_DUCKDB)
     pause_point("publish.copied")
+
+
+def finish_copy(con: duckdb.DuckDBPyConnection, copied: list[CopiedTable], docs: dict[str, TableDoc]) -> None:
+    """Descriptions as COMMENTs and the Chinese views, in one transaction (not one commit per statement)."""
+    con.execute("BEGIN TRANSACTION")
+    for table in copied:
+        _comment(con, table, docs.get(table.name))
+    _chinese_views(con, copied, chinese_names(copied, docs), docs)
+    con.execute("COMMIT")
+
+
+def require_tables(copied: list[CopiedTable], target: Path, source: str) -> list[CopiedTable]:
     if not copied:
         remove_duckdb_file(target)
-        raise PublishError(
-            f"数仓中没有 marts/ref 表，发布中止 — no tables in schemas marts/ref of {warehouse}"
-        )
+        raise PublishError(f"数仓中没有 marts/ref 表，发布中止 — no tables in schemas marts/ref of {source}")
     return copied
 
 
+def copy_warehouse(warehouse: Path, target: Path, docs: dict[str, TableDoc]) -> list[CopiedTable]:
+    """Write `marts` and `ref` of `warehouse` into the new file `target` (views become tables).
+
+    The build file is attached read-only and detached as soon as the copy is done, so the build's
+    writer is held off only for this copy. The copy runs in one read transaction: all tables come
+    from the same state of the warehouse.
+    """
+    if not warehouse.exists():
+        raise PublishError(f"数仓文件不存在，无法发布 — warehouse not found, nothing to publish: {warehouse}")
+    # dbt-duckdb writes views that name their catalog (the file stem), so attach under that name.
+    src = warehouse.stem
+    with served_copy_writer(target) as con:
+        try:
+            con.execute(f"ATTACH {_lit(str(warehouse))} AS {_q(src)} (READ_ONLY)")
+        except duckdb.IOException as e:
+            raise PublishError(
+                f"数仓文件正被写入或无法打开，发布中止 — cannot open the build warehouse read-only "
+                f"(is a build still writing it?): {warehouse}: {e}"
+            ) from e
+        con.execute("BEGIN TRANSACTION")
+        copied = [
+            _copy_one(con, src, schema, name, is_view) for schema, name, is_view in list_published(con, src)
+        ]
+        con.execute("COMMIT")
+        con.execute(f"DETACH {_q(src)}")
+        finish_copy(con, copied, docs)
+    return require_tables(copied, target, str(warehouse))
+
+
 def _copy_one(con: duckdb.DuckDBPyConnection, src: str, schema: str, name: str, is_view: bool) -> CopiedTable:
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_DST}.{_q(schema)}")
-    dst = f"{_DST}.{_q(schema)}.{_q(name)}"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {DST}.{_q(schema)}")
+    dst = f"{DST}.{_q(schema)}.{_q(name)}"
     con.execute(f"CREATE TABLE {dst} AS SELECT * FROM {_q(src)}.{_q(schema)}.{_q(name)}")
     rows = con.execute(f"SELECT count(*) FROM {dst}").fetchall()[0][0]
     cols = con.execute(
         "SELECT column_name, data_type FROM duckdb_columns() "
         "WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [_DST, schema, name],
+        [DST, schema, name],
     ).fetchall()
     return CopiedTable(schema, name, int(rows), [(c, t) for c, t in cols], is_view)
 
@@ -140,7 +160,7 @@ def _comment(con: duckdb.DuckDBPyConnection, table: CopiedTable, doc: TableDoc |
     """Carry the dbt descriptions as COMMENTs: Superset and DBeaver show them next to the table."""
     if doc is None:
         return
-    dst = f"{_DST}.{_q(table.schema)}.{_q(table.name)}"
+    dst = f"{DST}.{_q(table.schema)}.{_q(table.name)}"
     if doc.description:
         con.execute(f"COMMENT ON TABLE {dst} IS {_lit(doc.description)}")
     for col, _ in table.columns:
@@ -160,7 +180,7 @@ def _chinese_views(
     a catalog, so DuckDB binds it in the file it lives in, whatever alias a reader attaches it under.
     """
     for cn_schema in sorted({n.schema for n in names.values()}):
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_DST}.{_q(cn_schema)}")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {DST}.{_q(cn_schema)}")
     for table in copied:
         cn = names.get(table.key)
         if cn is None:
@@ -168,7 +188,7 @@ def _chinese_views(
         select = ", ".join(
             f"{_q(col)} AS {_q(zh)}" for (col, _), zh in zip(table.columns, cn.columns, strict=True)
         )
-        view = f"{_DST}.{_q(cn.schema)}.{_q(cn.table)}"
+        view = f"{DST}.{_q(cn.schema)}.{_q(cn.table)}"
         con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM {_q(table.schema)}.{_q(table.name)}")
         doc = docs.get(table.name, TableDoc())
         con.execute(f"COMMENT ON VIEW {view} IS {_lit(f'{doc.description} [{table.key}]'.strip())}")

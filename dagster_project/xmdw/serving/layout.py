@@ -38,6 +38,11 @@ class ServingPaths:
         return self.root / f".{SERVED_DB_NAME}.tmp"
 
     @property
+    def raw_snapshot_tmp(self) -> Path:
+        # On a server: raw.ingest_log / raw.dq_* copied for the data version, removed after the publish.
+        return self.root / ".server_raw.duckdb.tmp"
+
+    @property
     def parquet_root(self) -> Path:
         return self.root / "parquet"
 

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,8 @@ from xmdw.serving.export import (
 )
 from xmdw.serving.layout import ServingPaths, serving_paths
 from xmdw.serving.parquet import VERSION_PREFIX, current_version, flip_current, prune_versions, write_version
-from xmdw.serving.versions import discard_version, record_version
+from xmdw.serving.personal_guard import refuse_unmasked
+from xmdw.serving.versions import Version, discard_version, record_version
 from xmdw.serving.versions import prune_versions as prune_data_versions
 from xmdw.warehouse.connect import connect
 
@@ -64,6 +65,7 @@ class PublishResult:
     version_id: str | None = (
         None  # data/serving/versions/<id>/ (also in the served file: meta.publish_version)
     )
+    server: str | None = None  # PostgreSQL: what the swap did, for the operator (pg_publish)
 
     def lines(self) -> list[str]:
         """Human summary (Chinese + English) for the CLI / Dagster log."""
@@ -75,6 +77,8 @@ class PublishResult:
         ]
         if self.version_id:
             out.append(f"  数据版本 version: {self.version_id}")
+        if self.server:
+            out.append(f"  PostgreSQL: {self.server}")
         if self.xlsx_path:
             out.append(f"  Excel/WPS: {self.xlsx_path}")
         if self.csv_paths:
@@ -117,6 +121,7 @@ def _new_version_dir(paths: ServingPaths, when: dt.datetime) -> Path:
 def _clean_leftovers(paths: ServingPaths) -> None:
     """Temp files of a publish that crashed: never reused, always removed before we start."""
     remove_duckdb_file(paths.duckdb_tmp)
+    remove_duckdb_file(paths.raw_snapshot_tmp)
     for tmp in paths.export_dir.rglob(".*.tmp"):
         tmp.unlink(missing_ok=True)
     leftover_link = paths.parquet_root / ".current.tmp"
@@ -230,13 +235,40 @@ def _publish_xlsx(
 def publish(
     warehouse: Path, serving_dir: Path, *, run_id: str | None = None, xlsx: bool = True
 ) -> PublishResult:
-    """Publish schemas `marts` and `ref` of the build warehouse to `serving_dir`.
+    """Publish schemas `marts` and `ref` of the build warehouse (a DuckDB file) to `serving_dir`.
 
     Call only after a successful build with no fatal failure (the orchestration decides that).
     DuckDB, Parquet and CSV switch together; the Excel workbook follows (it takes most of the time at
     province scale: Python writes every cell), then manifest.json. `xlsx=False` skips the workbook.
     On an error before the switch the served files stay as they were and PublishError/duckdb.Error is
-    raised; leftovers are removed now or by the next publish.
+    raised; leftovers are removed now or by the next publish. (A PostgreSQL warehouse: pg_publish.)
+    """
+    warehouse = Path(warehouse).resolve()
+
+    def copier(paths: ServingPaths, docs: dict[str, TableDoc]) -> tuple[list[CopiedTable], Path]:
+        return copy_warehouse(warehouse, paths.duckdb_tmp, docs), warehouse
+
+    return publish_copy(serving_dir, copier, run_id=run_id, xlsx=xlsx)
+
+
+# Writes the served temp copy (paths.duckdb_tmp) and returns its tables and the DuckDB file that holds
+# raw.ingest_log / raw.dq_* for the data version.
+Copier = Callable[[ServingPaths, dict[str, TableDoc]], tuple[list[CopiedTable], Path]]
+
+
+def publish_copy(
+    serving_dir: Path,
+    copier: Copier,
+    *,
+    run_id: str | None = None,
+    xlsx: bool = True,
+    before_switch: Callable[[Version], None] | None = None,
+) -> PublishResult:
+    """The publish steps shared by both engines, from the copy `copier` writes.
+
+    The copy is refused if it holds unmasked personal data (personal_guard). `before_switch(version)` runs
+    once everything is staged and right before the files switch (on a server: the schema swap and its
+    COMMIT); if it raises, nothing is published.
     """
     started = time.perf_counter()
     when = _now()
@@ -245,16 +277,17 @@ def publish(
     with _publish_lock(paths):
         _clean_leftovers(paths)
         docs = load_descriptions()
-        copied = copy_warehouse(Path(warehouse).resolve(), paths.duckdb_tmp, docs)
+        copied, raw_source = copier(paths, docs)
         previous = current_version(paths.parquet_root)
         version_dir = _new_version_dir(paths, when)
         data_version = None
         try:
+            refuse_unmasked(paths.duckdb_tmp, copied)
             # the dated version (figures, lineage, inputs, rules) exists before any reader sees its id
-            data_version = record_version(
-                paths.root, paths.duckdb_tmp, Path(warehouse).resolve(), published_at, run_id
-            )
+            data_version = record_version(paths.root, paths.duckdb_tmp, raw_source, published_at, run_id)
             parquet_paths, csv_paths, staged = _stage(paths, copied, version_dir, docs)
+            if before_switch is not None:
+                before_switch(data_version)
         except BaseException:
             discard_version(data_version)
             prune_versions(paths.parquet_root, keep={p for p in (previous,) if p})
