@@ -2,7 +2,7 @@
 
 {#- First and last day of a (year, month) given as integer expressions. -#}
 {% macro month_start(year, month) -%}
-    cast(cast({{ year }} as varchar) || '-' || lpad(cast({{ month }} as varchar), 2, '0') || '-01' as date)
+    cast({{ as_text(year) }} || '-' || lpad({{ as_text(month) }}, 2, '0') || '-01' as date)
 {%- endmacro %}
 
 {% macro month_end(year, month) -%}

@@ -15,20 +15,36 @@ from xmdw.core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging" / "raw"
 GENERATED = "generated from dagster_project/xmdw/contract/contract.yml by `xmdw contract-render`; do not edit"
 
-# Portable SQL types for the staging layer (valid on DuckDB and PostgreSQL alike).
+# Staging types, written once for every engine (issue 14). In the SQL, a type that engines spell differently
+# is a dbt macro (dbt.type_string(), our type_double()); the YAML contract's data_type cannot call macros (dbt
+# renders schema YAML with `target` only), so it names the type each engine reports.
+TEXT = "{{ dbt.type_string() }}"
+DOUBLE = "{{ type_double() }}"
 STAGING_TYPES = {
-    "text": "varchar",
-    "code": "varchar",
+    "text": TEXT,
+    "code": TEXT,
     "int": "bigint",
     "year": "integer",
     "month": "integer",
     "money": "decimal(18,4)",
     "usd": "decimal(18,4)",
     "ratio": "decimal(12,6)",
-    "number": "double",
+    "number": DOUBLE,
     "date": "date",
     "bool": "boolean",
 }
+# The YAML data_type of each SQL type above: the same name on every engine, or per target.type.
+_YAML_TYPE = {
+    TEXT: "text",
+    DOUBLE: "{{ 'double precision' if target.type == 'postgres' else 'double' }}",
+}
+
+
+def yaml_type(sql_type: str) -> str:
+    """The data_type a staging YAML contract declares for a column cast to `sql_type`."""
+    return _YAML_TYPE.get(sql_type, sql_type)
+
+
 TYPE_ZH = {
     "text": "文本",
     "code": "代码",
@@ -48,14 +64,14 @@ STAGING_LINEAGE = [
     (
         "_file_id",
         "source_file_id",
-        "varchar",
+        TEXT,
         "来源文件编号",
         "Id of the ingested file (first 16 hex of its SHA-256)",
     ),
-    ("_source_file", "source_file", "varchar", "来源文件名", "File name as submitted"),
-    ("_sheet", "source_sheet", "varchar", "来源工作表", "Sheet name"),
+    ("_source_file", "source_file", TEXT, "来源文件名", "File name as submitted"),
+    ("_sheet", "source_sheet", TEXT, "来源工作表", "Sheet name"),
     ("_source_row", "source_row", "integer", "来源行号", "Row number in the sheet, as Excel shows it"),
-    ("_submitting_unit", "submitting_unit", "varchar", "填报单位", "Unit that submitted the ledger"),
+    ("_submitting_unit", "submitting_unit", TEXT, "填报单位", "Unit that submitted the ledger"),
     ("_revision", "revision", "integer", "修订版本", "Revision of this natural key (1 = first submission)"),
     ("_ingested_at", "ingested_at", "timestamp", "入库时间", "When the row was loaded"),
 ]
@@ -112,9 +128,17 @@ def sources_yaml(contract: Contract) -> str:
     return f"# {GENERATED}\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
 
 
+def staging_column(col: Column) -> str:
+    """The staging expression of a contract column: cast to its type; personal data (联系人, 联系电话, 身份证号,
+    填报人) masked by the dbt macro mask_personal, so no layer after raw holds it unmasked."""
+    if col.personal:
+        return f"{{{{ mask_personal('{col.name}', '{col.personal}') }}}}"
+    return f"cast({col.name} as {STAGING_TYPES[col.type]})"
+
+
 def staging_sql(entity: Entity) -> str:
     key = ", ".join(f"'{k}'" for k in entity.natural_key)
-    lines = [f"        cast({c.name} as {STAGING_TYPES[c.type]}) as {c.name}," for c in entity.columns]
+    lines = [f"        {staging_column(c)} as {c.name}," for c in entity.columns]
     lines += [f"        cast({raw} as {t}) as {name}," for raw, name, t, _, _ in STAGING_LINEAGE]
     lines[-1] = lines[-1].rstrip(",")
     body = "\n".join(lines)
@@ -139,11 +163,18 @@ def staging_yaml(entity: Entity) -> str:
     """The YAML of one staging model (one file per model, beside its SQL)."""
     cols = []
     for c in entity.columns:
-        col = {"name": c.name, "data_type": STAGING_TYPES[c.type], "description": _desc(c.zh, c.en)}
+        col = {
+            "name": c.name,
+            "data_type": yaml_type(STAGING_TYPES[c.type]),
+            "description": _desc(c.zh, c.en),
+        }
         if c.required:
             col["data_tests"] = ["not_null"]
         cols.append(col)
-    cols += [{"name": n, "data_type": t, "description": _desc(zh, en)} for _, n, t, zh, en in STAGING_LINEAGE]
+    cols += [
+        {"name": n, "data_type": yaml_type(t), "description": _desc(zh, en)}
+        for _, n, t, zh, en in STAGING_LINEAGE
+    ]
     unique_key = {"combination_of_columns": list(entity.natural_key)}
     model = {
         "name": f"stg_raw__{entity.table}",

@@ -64,28 +64,21 @@ final as (
         cast(projects_not_reported_yet as integer) as projects_not_reported_yet,
         cast(ytd_completed_wan as decimal(18, 4)) as ytd_completed_wan,
         cast(annual_plan_latest_wan as decimal(18, 4)) as annual_plan_latest_wan,
-        case
-            when annual_plan_latest_wan > 0
-                then cast(ytd_completed_wan / annual_plan_latest_wan as decimal(12, 6))
-        end as completion_ratio,
+        {{ safe_ratio('ytd_completed_wan', 'annual_plan_latest_wan', when='annual_plan_latest_wan > 0') }}
+            as completion_ratio,
         cast(projects_with_initial_plan as integer) as projects_with_initial_plan,
         cast(projects_reporting_initial as integer) as projects_reporting_initial,
         cast(ytd_completed_initial_wan as decimal(18, 4)) as ytd_completed_initial_wan,
         cast(annual_plan_initial_wan as decimal(18, 4)) as annual_plan_initial_wan,
-        case
-            when annual_plan_initial_wan > 0
-                then cast(ytd_completed_initial_wan / annual_plan_initial_wan as decimal(12, 6))
-        end as completion_ratio_initial,
+        {{ safe_ratio('ytd_completed_initial_wan', 'annual_plan_initial_wan', when='annual_plan_initial_wan > 0') }}
+            as completion_ratio_initial,
         -- 序时进度 month / 12, rounded for display only; both gaps use the exact fraction
         cast(month / 12.0 as decimal(12, 6)) as time_pace,
-        case
-            when annual_plan_latest_wan > 0
-                then cast(
-                    (ytd_completed_wan * 12 - annual_plan_latest_wan * month) / (annual_plan_latest_wan * 12)
-                    as decimal(12, 6)
-                )
-        end as pace_gap,
-        cast((ytd_completed_wan * 12 - annual_plan_latest_wan * month) / 12.0 as decimal(18, 4)) as pace_gap_wan
+        {{ safe_ratio(
+            'ytd_completed_wan * 12 - annual_plan_latest_wan * month', 'annual_plan_latest_wan * 12',
+            when='annual_plan_latest_wan > 0'
+        ) }} as pace_gap,
+        {{ quotient('ytd_completed_wan * 12 - annual_plan_latest_wan * month', '12.0', 18, 4) }} as pace_gap_wan
     from summed
 )
 

@@ -34,7 +34,7 @@ final as (
         plans.annual_plan_initial,
         plans.annual_plan_latest,
         plans.annual_plan_initial is not null as has_initial_plan,
-        coalesce(progress.ytd_completed, 0) as ytd_completed,
+        cast(coalesce(progress.ytd_completed, 0) as decimal(18, 4)) as ytd_completed,
         coalesce(progress.has_report_this_month, false) as reported_this_month,
         progress.last_reported_month,
         coalesce(progress.last_reported_month < progress.month, false) as is_carried_forward,

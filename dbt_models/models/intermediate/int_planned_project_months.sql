@@ -48,7 +48,7 @@ final as (
         projects.stats_entry_date,
         projects.total_investment,
         progress_filled.last_reported_month,
-        coalesce(progress_filled.ytd_completed, 0) as ytd_completed
+        cast(coalesce(progress_filled.ytd_completed, 0) as decimal(18, 4)) as ytd_completed
     from plans
     inner join projects on plans.project_id = projects.project_id
     inner join months on projects.region_code = months.region_code and plans.plan_year = months.year

@@ -52,7 +52,8 @@ filled as (
         last_report.basis,
         last_report.last_reported_month,
         last_report.last_reported_month = last_report.month as is_reported,
-        coalesce(progress.ytd_completed, 0) as ytd_completed,
+        -- casts outside coalesce/CASE keep the scale on every engine (PostgreSQL drops it there)
+        cast(coalesce(progress.ytd_completed, 0) as decimal(18, 4)) as ytd_completed,
         progress.since_start_completed,
         progress.ytd_funds_in_place,
         progress.physical_progress,
@@ -71,11 +72,13 @@ final as (
     select
         filled.*,
         coalesce(filled.is_reported, false) as has_report_this_month,
-        filled.ytd_completed - coalesce(
-            lag(filled.ytd_completed) over (
-                partition by filled.project_id, filled.year, filled.basis order by filled.month
-            ),
-            0
+        cast(
+            filled.ytd_completed - coalesce(
+                lag(filled.ytd_completed) over (
+                    partition by filled.project_id, filled.year, filled.basis order by filled.month
+                ),
+                0
+            ) as decimal(19, 4)
         ) as month_completed
     from filled
 )

@@ -26,6 +26,9 @@ final as (
         projects.lead_unit,
         projects.owner_unit,
         projects.leader,
+        -- personal data, already masked in staging (mask_personal): 联系人 张**, 联系电话 138****5678
+        projects.contact_person,
+        projects.contact_phone,
         projects.total_investment,
         projects.planned_start_date,
         projects.planned_completion_date,

@@ -65,9 +65,9 @@ completion_parts as (
         region_code, year, month, cohort, 'latest_plan' as variant,
         'project' as member_type, project_id as member_id, project_name as member_name,
         'monthly_progress' as source_entity,
-        project_id || '|' || cast(year as varchar) || '|' || cast(last_reported_month as varchar) as source_key,
-        '本年累计完成投资（' || cast(last_reported_month as varchar) || '月报）' as source_field_zh,
-        cast(ytd_completed as varchar) as source_value,
+        project_id || '|' || {{ as_text('year') }} || '|' || {{ as_text('last_reported_month') }} as source_key,
+        '本年累计完成投资（' || {{ as_text('last_reported_month') }} || '月报）' as source_field_zh,
+        {{ as_text('ytd_completed') }} as source_value,
         cast(ytd_completed as decimal(20, 6)) as numerator_part,
         cast(null as decimal(20, 6)) as denominator_part
     from completion_cohorts
@@ -76,8 +76,8 @@ completion_parts as (
     select
         region_code, year, month, cohort, 'latest_plan',
         'project', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|' || latest_plan_version,
-        '年度计划投资（' || latest_plan_version || '）', cast(annual_plan_latest as varchar),
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|' || latest_plan_version,
+        '年度计划投资（' || latest_plan_version || '）', {{ as_text('annual_plan_latest') }},
         null, coalesce(annual_plan_latest, 0)
     from completion_cohorts
     union all
@@ -85,8 +85,8 @@ completion_parts as (
         region_code, year, month, cohort, 'initial_plan',
         'project', project_id, project_name,
         'monthly_progress',
-        project_id || '|' || cast(year as varchar) || '|' || cast(last_reported_month as varchar),
-        '本年累计完成投资（' || cast(last_reported_month as varchar) || '月报）', cast(ytd_completed as varchar),
+        project_id || '|' || {{ as_text('year') }} || '|' || {{ as_text('last_reported_month') }},
+        '本年累计完成投资（' || {{ as_text('last_reported_month') }} || '月报）', {{ as_text('ytd_completed') }},
         ytd_completed, null
     from completion_cohorts
     where has_initial_plan and last_reported_month is not null
@@ -94,8 +94,8 @@ completion_parts as (
     select
         region_code, year, month, cohort, 'initial_plan',
         'project', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|年初',
-        '年度计划投资（年初）', cast(annual_plan_initial as varchar),
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|年初',
+        '年度计划投资（年初）', {{ as_text('annual_plan_initial') }},
         null, annual_plan_initial
     from completion_cohorts
     where has_initial_plan
@@ -108,7 +108,7 @@ rate_parts as (
         region_code, year, month, '储备项目开工率' as rate_name, cohort, 'project' as variant,
         'project' as member_type, project_id as member_id, project_name as member_name,
         'annual_plans' as source_entity,
-        project_id || '|' || cast(year as varchar) || '|' || latest_plan_version as source_key,
+        project_id || '|' || {{ as_text('year') }} || '|' || latest_plan_version as source_key,
         '计划类别' as source_field_zh, plan_category as source_value,
         cast(null as decimal(20, 6)) as numerator_part, cast(1 as decimal(20, 6)) as denominator_part
     from project_cohorts
@@ -118,7 +118,7 @@ rate_parts as (
         region_code, year, month, '储备项目开工率', cohort, 'project',
         'project', project_id, project_name,
         'projects', project_id,
-        '实际开工日期', cast(actual_start_date as varchar),
+        '实际开工日期', {{ as_text('actual_start_date') }},
         1, null
     from project_cohorts
     where cohort in ('county_new_start_key', 'city_new_start_key', 'all_new_start')
@@ -128,7 +128,7 @@ rate_parts as (
     select
         region_code, year, month, '竣工投产达效率', cohort, 'project',
         'project', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|' || latest_plan_version,
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|' || latest_plan_version,
         '年内计划竣工', coalesce(plan_category, ''),
         null, 1
     from project_cohorts
@@ -138,7 +138,7 @@ rate_parts as (
         region_code, year, month, '竣工投产达效率', cohort, 'project',
         'project', project_id, project_name,
         'projects', project_id,
-        '竣工/投产日期', cast(completed_date as varchar),
+        '竣工/投产日期', {{ as_text('completed_date') }},
         1, null
     from project_cohorts
     where cohort in ('all_due_completion', 'key_due_completion')
@@ -151,7 +151,7 @@ rate_parts as (
         'procedure', project_cohorts.project_id || '|' || procs.procedure_type,
         project_cohorts.project_name || '：' || procs.procedure_type,
         'procedures', project_cohorts.project_id || '|' || procs.procedure_type,
-        '办理状态', coalesce(procs.status, '') || coalesce('（' || cast(procs.approved_date as varchar) || '）', ''),
+        '办理状态', coalesce(procs.status, '') || coalesce('（' || {{ as_text('procs.approved_date') }} || '）', ''),
         case
             when procs.status = '已办结'
                 and (procs.approved_date is null or procs.approved_date <= project_cohorts.as_of_date)
@@ -173,7 +173,7 @@ rate_parts as (
         'count',
         'deal', deals.contract_id, deals.project_name,
         'investment_contracts', deals.contract_id,
-        '供地批复日期', cast(deals.land_approved_date as varchar),
+        '供地批复日期', {{ as_text('deals.land_approved_date') }},
         {{ flag_on_or_before('deals.land_approved_date', 'months.as_of_date') }},
         1
     from deals
@@ -196,7 +196,12 @@ rate_and_completion_parts as (
 
 final as (
     select
-        parts.*,
+        parts.region_code, parts.year, parts.month, parts.rate_name, parts.cohort, parts.variant,
+        parts.member_type, parts.member_id, parts.member_name, parts.source_entity, parts.source_key,
+        parts.source_field_zh, parts.source_value,
+        -- the first branch's type, stated so that PostgreSQL keeps the scale across the union
+        cast(parts.numerator_part as decimal(20, 6)) as numerator_part,
+        cast(parts.denominator_part as decimal(20, 6)) as denominator_part,
         parts.rate_name || '/' || parts.cohort || '/' || parts.variant as figure_id,
         -- the plan_targets metric_key each cohort measures (seeds/dim_rate, as mart_five_rates binds it)
         rate_definitions.metric_key as bound_metric_key

@@ -30,14 +30,14 @@ indicator_reports as (
 final as (
     select
         'monthly_progress' as source_entity,
-        project_id || '|' || cast(year as varchar) || '|' || cast(month as varchar) as source_key,
+        project_id || '|' || {{ as_text('year') }} || '|' || {{ as_text('month') }} as source_key,
         source_file_id, source_file, source_sheet, source_row, revision, submitting_unit, ingested_at
     from monthly_progress
     where basis = 'DISPATCH'
     union all
     select
         'annual_plans',
-        project_id || '|' || cast(plan_year as varchar) || '|' || plan_version,
+        project_id || '|' || {{ as_text('plan_year') }} || '|' || plan_version,
         source_file_id, source_file, source_sheet, source_row, revision, submitting_unit, ingested_at
     from annual_plans
     union all
@@ -58,7 +58,7 @@ final as (
     union all
     select
         'indicator_reports',
-        region_code || '|' || indicator_code || '|' || cast(year as varchar) || '|' || cast(month as varchar),
+        region_code || '|' || indicator_code || '|' || {{ as_text('year') }} || '|' || {{ as_text('month') }},
         source_file_id, source_file, source_sheet, source_row, revision, submitting_unit, ingested_at
     from indicator_reports
 )

@@ -33,7 +33,7 @@ list_parts as (
     select
         region_code, year, month, 'key_project_count' as metric_key,
         project_id, project_name, 'projects' as source_entity, project_id as source_key,
-        '重点项目' as source_field_zh, cast(null as varchar) as source_value,
+        '重点项目' as source_field_zh, {{ as_text('null') }} as source_value,
         cast(1 as decimal(20, 6)) as value_part
     from planned_months where is_key_project
     union all
@@ -42,7 +42,7 @@ list_parts as (
     from planned_months where is_city_key_project
     union all
     select region_code, year, month, 'major_project_count', project_id, project_name, 'projects', project_id,
-        '总投资', cast(total_investment as varchar), 1
+        '总投资', {{ as_text('total_investment') }}, 1
     from planned_months
     where is_key_project and total_investment >= {{ projects_var('major_project_min_total_wan') }}
     union all
@@ -51,25 +51,25 @@ list_parts as (
     from planned_months where is_new_capacity
     union all
     select region_code, year, month, 'key_project_new_start_count', project_id, project_name, 'projects', project_id,
-        '实际开工日期', cast(actual_start_date as varchar), 1
+        '实际开工日期', {{ as_text('actual_start_date') }}, 1
     from planned_months
     where is_key_project and plan_category = '新开工' and actual_start_date <= as_of_date
     union all
     select region_code, year, month, 'city_key_project_new_start_count', project_id, project_name, 'projects',
-        project_id, '实际开工日期', cast(actual_start_date as varchar), 1
+        project_id, '实际开工日期', {{ as_text('actual_start_date') }}, 1
     from planned_months
     where is_city_key_project and plan_category = '新开工' and actual_start_date <= as_of_date
     union all
     select region_code, year, month, 'key_project_annual_investment', project_id, project_name, 'monthly_progress',
-        project_id || '|' || cast(year as varchar) || '|' || cast(last_reported_month as varchar),
-        '本年累计完成投资（' || cast(last_reported_month as varchar) || '月报）', cast(ytd_completed as varchar),
+        project_id || '|' || {{ as_text('year') }} || '|' || {{ as_text('last_reported_month') }},
+        '本年累计完成投资（' || {{ as_text('last_reported_month') }} || '月报）', {{ as_text('ytd_completed') }},
         ytd_completed
     from planned_months where is_key_project and last_reported_month is not null
     union all
     select region_code, year, month, 'city_key_project_annual_investment', project_id, project_name,
         'monthly_progress',
-        project_id || '|' || cast(year as varchar) || '|' || cast(last_reported_month as varchar),
-        '本年累计完成投资（' || cast(last_reported_month as varchar) || '月报）', cast(ytd_completed as varchar),
+        project_id || '|' || {{ as_text('year') }} || '|' || {{ as_text('last_reported_month') }},
+        '本年累计完成投资（' || {{ as_text('last_reported_month') }} || '月报）', {{ as_text('ytd_completed') }},
         ytd_completed
     from planned_months where is_city_key_project and last_reported_month is not null
 ),
@@ -88,12 +88,12 @@ stage_parts as (
     from stage_rows where stage_at_month in ('谋划', '储备', '开工在建', '竣工投产')
     union all
     select region_code, year, month, 'stage_investment:' || stage_at_month, project_id, project_name,
-        'projects', project_id, '总投资', cast(total_investment as varchar), total_investment
+        'projects', project_id, '总投资', {{ as_text('total_investment') }}, total_investment
     from stage_rows where stage_at_month in ('谋划', '储备', '竣工投产') and total_investment is not null
     union all
     select region_code, year, month, 'stage_annual_plan:开工在建', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|' || latest_plan_version,
-        '年度计划投资（' || latest_plan_version || '）', cast(annual_plan_latest as varchar), annual_plan_latest
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|' || latest_plan_version,
+        '年度计划投资（' || latest_plan_version || '）', {{ as_text('annual_plan_latest') }}, annual_plan_latest
     from stage_rows where stage_at_month = '开工在建' and annual_plan_latest is not null
     union all
     select region_code, year, month, 'completed_project_count', project_id, project_name, 'projects', project_id,
@@ -132,17 +132,17 @@ city_batch_parts as (
     from city_batches
     union all
     select region_code, year, month, 'city_batch_investment:' || batch, project_id, project_name,
-        'projects', project_id, '总投资', cast(total_investment as varchar), total_investment
+        'projects', project_id, '总投资', {{ as_text('total_investment') }}, total_investment
     from city_batches where batch in ('谋划', '储备', '竣工投产') and total_investment is not null
     union all
     select region_code, year, month, 'city_batch_annual_plan:开工在建', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|年初',
-        '年度计划投资（年初）', cast(annual_plan_initial as varchar), annual_plan_initial
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|年初',
+        '年度计划投资（年初）', {{ as_text('annual_plan_initial') }}, annual_plan_initial
     from city_batches where batch = '开工在建' and annual_plan_initial is not null
     union all
     select region_code, year, month, 'city_batch_annual_plan_latest:开工在建', project_id, project_name,
-        'annual_plans', project_id || '|' || cast(year as varchar) || '|' || latest_plan_version,
-        '年度计划投资（' || latest_plan_version || '）', cast(annual_plan_latest as varchar), annual_plan_latest
+        'annual_plans', project_id || '|' || {{ as_text('year') }} || '|' || latest_plan_version,
+        '年度计划投资（' || latest_plan_version || '）', {{ as_text('annual_plan_latest') }}, annual_plan_latest
     from city_batches where batch = '开工在建' and annual_plan_latest is not null
 ),
 
@@ -177,16 +177,16 @@ indicator_parts as (
         'indicator_report:' || indicator_code as metric_key,
         indicator_code as project_id, indicator_name as project_name,
         'indicator_reports' as source_entity,
-        region_code || '|' || indicator_code || '|' || cast(year as varchar) || '|' || cast(reported_month as varchar)
-            as source_key,
-        '报送值（' || cast(reported_month as varchar) || '月）' as source_field_zh,
-        cast(value as varchar) || coalesce(unit, '') as source_value,
-        cast(value * case unit when '亿元' then 10000 when '元' then 0.0001 else 1 end as decimal(20, 6))
+        region_code || '|' || indicator_code || '|' || {{ as_text('year') }} || '|'
+            || {{ as_text('reported_month') }} as source_key,
+        '报送值（' || {{ as_text('reported_month') }} || '月）' as source_field_zh,
+        {{ double_text('value') }} || coalesce(unit, '') as source_value,
+        {{ decimal_from_double("value * case unit when '亿元' then 10000 when '元' then 0.0001 else 1 end", 20, 6) }}
             as value_part
     from indicator_latest
 ),
 
-final as (
+unioned as (
     select * from list_parts
     union all
     select * from stage_parts
@@ -194,6 +194,15 @@ final as (
     select * from city_batch_parts
     union all
     select * from indicator_parts
+),
+
+-- the first branch's type, stated so that PostgreSQL keeps the scale across the union
+final as (
+    select
+        region_code, year, month, metric_key, project_id, project_name, source_entity, source_key,
+        source_field_zh, source_value,
+        cast(value_part as decimal(20, 6)) as value_part
+    from unioned
 )
 
 select * from final

@@ -93,10 +93,10 @@ deadline_vintages as (
         and (deadlines.region_code = months.region_code or deadlines.region_code is null)
 ),
 
--- bond cohorts: the year's new special bonds (fund year = year) and the treasury-bond vintage due in the year
+-- bond cohorts: the year's new special bonds (fund year = year) and the treasury-bond vintage due in the year;
+-- the region is funds.region_code (joined equal to the month's: naming both is ambiguous on PostgreSQL)
 cohorts as (
     select
-        months.region_code,
         months.year,
         months.month,
         months.as_of_date,
@@ -110,7 +110,6 @@ cohorts as (
         and funds.issued_amount > 0
     union all
     select
-        months.region_code,
         months.year,
         months.month,
         months.as_of_date,

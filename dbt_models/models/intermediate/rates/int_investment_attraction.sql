@@ -139,12 +139,10 @@ final as (
         cast(domestic_capital_wan as decimal(20, 4)) as domestic_capital_wan,
         prior_year_deals_same_period,
         cast(domestic_capital_prior_year_wan as decimal(20, 4)) as domestic_capital_prior_year_wan,
-        case
-            when prior_year_deals_same_period > 0
-                then {{ safe_ratio(
-                    'domestic_capital_wan - domestic_capital_prior_year_wan', 'domestic_capital_prior_year_wan'
-                ) }}
-        end as domestic_capital_growth
+        {{ safe_ratio(
+            'domestic_capital_wan - domestic_capital_prior_year_wan', 'domestic_capital_prior_year_wan',
+            when='prior_year_deals_same_period > 0 and domestic_capital_prior_year_wan <> 0'
+        ) }} as domestic_capital_growth
     from joined
 )
 

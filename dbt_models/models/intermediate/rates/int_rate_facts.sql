@@ -203,7 +203,7 @@ landing_facts as (
     from deal_months
 ),
 
-final as (
+unioned as (
     select * from landing_facts
     union all
     select * from procedure_facts
@@ -211,6 +211,16 @@ final as (
     select * from date_facts
     union all
     select * from start_facts
+),
+
+-- the types DuckDB gives the union, stated so that every engine keeps them (PostgreSQL drops the scale)
+final as (
+    select
+        region_code, lead_unit, year, month, as_of_date, rate_name, cohort, variant, member_id, in_cohort,
+        has_data,
+        cast(num_value as decimal(38, 4)) as num_value,
+        cast(den_value as decimal(23, 4)) as den_value
+    from unioned
 )
 
 select * from final

@@ -109,7 +109,12 @@ all_rows as (
 
 final as (
     select
-        all_rows.*,
+        all_rows.region_code, all_rows.year, all_rows.month, all_rows.as_of_date, all_rows.scope,
+        all_rows.lead_unit, all_rows.rate_name, all_rows.cohort, all_rows.variant, all_rows.cohort_size,
+        all_rows.members_with_data,
+        -- the union's type on DuckDB, stated so that PostgreSQL keeps the scale too
+        cast(all_rows.numerator as decimal(38, 4)) as numerator,
+        cast(all_rows.denominator as decimal(38, 4)) as denominator,
         {{ safe_ratio('all_rows.numerator', 'all_rows.denominator') }} as rate,
         rate_definitions.metric_key
     from all_rows

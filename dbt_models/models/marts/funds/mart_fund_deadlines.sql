@@ -140,7 +140,7 @@ measured as (
         milestone_months.*,
         paid.paid_amount as paid_wan,
         coalesce(milestone_months.done_on <= milestone_months.as_of_date, false) as is_done,
-        {{ dbt.datediff('milestone_months.as_of_date', 'milestone_months.due_date', 'day') }} as days_left,
+        cast({{ dbt.datediff('milestone_months.as_of_date', 'milestone_months.due_date', 'day') }} as bigint) as days_left,
         case
             when milestone_months.milestone_kind in ('发行', '开工')
                 then case when milestone_months.done_on <= milestone_months.as_of_date then 1.0 else 0.0 end

@@ -38,7 +38,7 @@ figures as (
     union all
     select
         'region_completion', 'region_completion', region_code, year, month,
-        '计划投资完成率（全部计划项目）', cast(null as varchar), 'ratio',
+        '计划投资完成率（全部计划项目）', {{ as_text('null') }}, 'ratio',
         completion_ratio, ytd_completed_wan, annual_plan_wan, true
     from {{ ref('mart_region_monthly_investment') }}
     union all
@@ -81,14 +81,14 @@ sums as (
 
 final as (
     select
-        cast(figures.figure_kind as varchar) as figure_kind,
-        cast(figures.figure_id as varchar) as figure_id,
-        cast(figures.region_code as varchar) as region_code,
+        {{ as_text('figures.figure_kind') }} as figure_kind,
+        {{ as_text('figures.figure_id') }} as figure_id,
+        {{ as_text('figures.region_code') }} as region_code,
         cast(figures.year as integer) as year,
         cast(figures.month as integer) as month,
-        cast(figures.label_zh as varchar) as label_zh,
-        cast(figures.metric_key as varchar) as metric_key,
-        cast(figures.unit as varchar) as unit,
+        {{ as_text('figures.label_zh') }} as label_zh,
+        {{ as_text('figures.metric_key') }} as metric_key,
+        {{ as_text('figures.unit') }} as unit,
         cast(figures.value as decimal(20, 6)) as value,
         cast(figures.numerator as decimal(20, 6)) as numerator,
         cast(figures.denominator as decimal(20, 6)) as denominator,

@@ -55,8 +55,9 @@ stock as (
         month,
         stage_at_month as stage,
         count(*) as project_count,
-        sum(total_investment) as total_investment_wan,
-        sum(coalesce(annual_plan_latest, 0)) as annual_plan_latest_wan
+        -- sums cast to the type DuckDB gives them: PostgreSQL's sum drops the scale
+        cast(sum(total_investment) as decimal(38, 4)) as total_investment_wan,
+        cast(sum(coalesce(annual_plan_latest, 0)) as decimal(38, 4)) as annual_plan_latest_wan
     from with_previous
     group by region_code, year, month, stage_at_month
 ),
@@ -121,8 +122,8 @@ final as (
         spine.stage_label,
         spine.sort_order as stage_order,
         coalesce(stock.project_count, 0) as project_count,
-        coalesce(stock.total_investment_wan, 0) as total_investment_wan,
-        coalesce(stock.annual_plan_latest_wan, 0) as annual_plan_latest_wan,
+        cast(coalesce(stock.total_investment_wan, 0) as decimal(38, 4)) as total_investment_wan,
+        cast(coalesce(stock.annual_plan_latest_wan, 0) as decimal(38, 4)) as annual_plan_latest_wan,
         coalesce(entered.entered_count, 0) as entered_count,
         coalesce(left_stage.left_count, 0) as left_count,
         case spine.stage

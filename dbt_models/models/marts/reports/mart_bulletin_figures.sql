@@ -41,7 +41,7 @@ lead_units as (
         sum(case when pace_gap < 0 then 1 else 0 end) as lead_units_behind_pace,
         string_agg(case when rank_completion = 1 then group_name end, '、' order by group_name)
             as best_lead_unit,
-        max(case when rank_completion = 1 then completion_ratio end) as best_lead_unit_ratio,
+        cast(max(case when rank_completion = 1 then completion_ratio end) as decimal(12, 6)) as best_lead_unit_ratio,
         max(rank_completion) as worst_rank
     from ranking
     where dimension = 'lead_unit' and rank_completion is not null
@@ -54,7 +54,7 @@ worst_lead_units as (
         lead_units.year,
         lead_units.month,
         string_agg(ranking.group_name, '、' order by ranking.group_name) as worst_lead_unit,
-        max(ranking.completion_ratio) as worst_lead_unit_ratio
+        cast(max(ranking.completion_ratio) as decimal(12, 6)) as worst_lead_unit_ratio
     from lead_units
     inner join ranking
         on ranking.region_code = lead_units.region_code
@@ -129,7 +129,7 @@ scorecard as (
         count(*) as scored_units,
         max(units_ranked) as units_ranked,
         string_agg(case when unit_rank = 1 then lead_unit end, '、' order by lead_unit) as best_units,
-        max(case when unit_rank = 1 then on_track_share end) as best_units_share,
+        cast(max(case when unit_rank = 1 then on_track_share end) as decimal(12, 6)) as best_units_share,
         max(unit_rank) filter (where on_track_share is not null) as worst_rank
     from {{ ref('mart_report_unit_scorecard') }}
     group by region_code, plan_year, as_of_month
@@ -141,7 +141,7 @@ worst_units as (
         scorecard.plan_year,
         scorecard.as_of_month,
         string_agg(units.lead_unit, '、' order by units.lead_unit) as worst_units,
-        max(units.on_track_share) as worst_units_share
+        cast(max(units.on_track_share) as decimal(12, 6)) as worst_units_share
     from scorecard
     inner join {{ ref('mart_report_unit_scorecard') }} as units
         on units.region_code = scorecard.region_code

@@ -13,8 +13,8 @@ groups as (
         count(*) as rows_in_group,
         count(distinct target_value) as distinct_values,
         count(distinct metric_key) as distinct_metrics,
-        min(target_value) as min_value,
-        max(target_value) as max_value
+        cast(min(target_value) as decimal(20, 6)) as min_value,
+        cast(max(target_value) as decimal(20, 6)) as max_value
     from targets
     group by conflict_group
 ),

@@ -106,10 +106,13 @@ classified as (
                 then 'level'
             else 'cumulative'
         end as pace_type,
-        case
-            when extract(year from targets.due_date) = targets.plan_year then extract(month from targets.due_date)
-            else 12
-        end as due_month,
+        -- bigint, as DuckDB's extract gives it (PostgreSQL's extract returns numeric)
+        cast(
+            case
+                when extract(year from targets.due_date) = targets.plan_year then extract(month from targets.due_date)
+                else 12
+            end as bigint
+        ) as due_month,
         case
             when targets.unit = 'ratio' then {{ var('growth_tolerance') }}
             else abs(targets.target_value) * {{ var('relative_tolerance') }}
@@ -128,7 +131,8 @@ target_months as (
         case
             when classified.pace_type = 'level' then classified.target_value
             when months.month >= classified.due_month then classified.target_value
-            else classified.target_value * months.month / classified.due_month
+            -- in double, as DuckDB divides a decimal: every engine then compares and rounds the same number
+            else {{ as_double('classified.target_value * months.month') }} / classified.due_month
         end as expected_by_now
     from classified
     inner join months
@@ -146,7 +150,7 @@ measured as (
         case
             when metric_values.actual_value is null then null
             when target_months.pace_type = 'cumulative' and target_months.month < target_months.due_month
-                then metric_values.actual_value * target_months.due_month / target_months.month
+                then {{ as_double('metric_values.actual_value * target_months.due_month') }} / target_months.month
             else metric_values.actual_value
         end as forecast_at_due,
         case
@@ -235,12 +239,10 @@ final as (
         actual_value,
         numerator,
         denominator,
-        cast(
-            case when target_value <> 0 then actual_value / target_value end as decimal(20, 6)
-        ) as actual_to_target,
-        cast(expected_by_now as decimal(20, 6)) as expected_by_now,
-        cast(actual_value - expected_by_now as decimal(20, 6)) as gap_to_expected,
-        cast(pace_ratio as decimal(20, 6)) as pace_ratio,
+        {{ safe_ratio('actual_value', 'target_value', 20, 6) }} as actual_to_target,
+        {{ decimal_from_double('expected_by_now', 20, 6) }} as expected_by_now,
+        {{ decimal_from_double('actual_value - expected_by_now', 20, 6) }} as gap_to_expected,
+        {{ decimal_from_double('pace_ratio', 20, 6) }} as pace_ratio,
         case
             when actual_value is null then '无数据'
             when is_met then '达标'
@@ -248,7 +250,7 @@ final as (
             when pace_ratio >= {{ var('status_severe_ratio') }} then '滞后'
             else '严重滞后'
         end as status,
-        cast(forecast_at_due as decimal(20, 6)) as forecast_at_due,
+        {{ decimal_from_double('forecast_at_due', 20, 6) }} as forecast_at_due,
         forecast_meets_target,
         conflict_group,
         source_text,

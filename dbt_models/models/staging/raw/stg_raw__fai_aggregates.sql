@@ -9,19 +9,19 @@ source as (
 
 renamed as (
     select
-        cast(region_code as varchar) as region_code,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(indicator_name as varchar) as indicator_name,
+        cast(region_code as {{ dbt.type_string() }}) as region_code,
+        cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
+        cast(indicator_name as {{ dbt.type_string() }}) as indicator_name,
         cast(year as integer) as year,
         cast(month as integer) as month,
         cast(value as decimal(18,4)) as value,
         cast(yoy_growth as decimal(12,6)) as yoy_growth,
         cast(share as decimal(12,6)) as share,
-        cast(_file_id as varchar) as source_file_id,
-        cast(_source_file as varchar) as source_file,
-        cast(_sheet as varchar) as source_sheet,
+        cast(_file_id as {{ dbt.type_string() }}) as source_file_id,
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_sheet as {{ dbt.type_string() }}) as source_sheet,
         cast(_source_row as integer) as source_row,
-        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_submitting_unit as {{ dbt.type_string() }}) as submitting_unit,
         cast(_revision as integer) as revision,
         cast(_ingested_at as timestamp) as ingested_at
     from source

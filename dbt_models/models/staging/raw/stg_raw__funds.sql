@@ -9,12 +9,12 @@ source as (
 
 renamed as (
     select
-        cast(project_id as varchar) as project_id,
-        cast(project_name as varchar) as project_name,
-        cast(fund_type as varchar) as fund_type,
+        cast(project_id as {{ dbt.type_string() }}) as project_id,
+        cast(project_name as {{ dbt.type_string() }}) as project_name,
+        cast(fund_type as {{ dbt.type_string() }}) as fund_type,
         cast(fund_year as integer) as fund_year,
-        cast(batch as varchar) as batch,
-        cast(fund_category as varchar) as fund_category,
+        cast(batch as {{ dbt.type_string() }}) as batch,
+        cast(fund_category as {{ dbt.type_string() }}) as fund_category,
         cast(requested_amount as decimal(18,4)) as requested_amount,
         cast(issued_amount as decimal(18,4)) as issued_amount,
         cast(issued_date as date) as issued_date,
@@ -22,12 +22,12 @@ renamed as (
         cast(received_date as date) as received_date,
         cast(paid_amount as decimal(18,4)) as paid_amount,
         cast(paid_as_of as date) as paid_as_of,
-        cast(doc_no as varchar) as doc_no,
-        cast(_file_id as varchar) as source_file_id,
-        cast(_source_file as varchar) as source_file,
-        cast(_sheet as varchar) as source_sheet,
+        cast(doc_no as {{ dbt.type_string() }}) as doc_no,
+        cast(_file_id as {{ dbt.type_string() }}) as source_file_id,
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_sheet as {{ dbt.type_string() }}) as source_sheet,
         cast(_source_row as integer) as source_row,
-        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_submitting_unit as {{ dbt.type_string() }}) as submitting_unit,
         cast(_revision as integer) as revision,
         cast(_ingested_at as timestamp) as ingested_at
     from source

@@ -9,20 +9,20 @@ source as (
 
 renamed as (
     select
-        cast(project_id as varchar) as project_id,
-        cast(project_name as varchar) as project_name,
-        cast(procedure_type as varchar) as procedure_type,
+        cast(project_id as {{ dbt.type_string() }}) as project_id,
+        cast(project_name as {{ dbt.type_string() }}) as project_name,
+        cast(procedure_type as {{ dbt.type_string() }}) as procedure_type,
         cast(is_required as boolean) as is_required,
-        cast(status as varchar) as status,
+        cast(status as {{ dbt.type_string() }}) as status,
         cast(submitted_date as date) as submitted_date,
         cast(approved_date as date) as approved_date,
-        cast(doc_no as varchar) as doc_no,
-        cast(approving_dept as varchar) as approving_dept,
-        cast(_file_id as varchar) as source_file_id,
-        cast(_source_file as varchar) as source_file,
-        cast(_sheet as varchar) as source_sheet,
+        cast(doc_no as {{ dbt.type_string() }}) as doc_no,
+        cast(approving_dept as {{ dbt.type_string() }}) as approving_dept,
+        cast(_file_id as {{ dbt.type_string() }}) as source_file_id,
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_sheet as {{ dbt.type_string() }}) as source_sheet,
         cast(_source_row as integer) as source_row,
-        cast(_submitting_unit as varchar) as submitting_unit,
+        cast(_submitting_unit as {{ dbt.type_string() }}) as submitting_unit,
         cast(_revision as integer) as revision,
         cast(_ingested_at as timestamp) as ingested_at
     from source
