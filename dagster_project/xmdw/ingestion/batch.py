@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from xmdw.contract import Contract, load_contract
 from xmdw.core.paths import DataPaths
 from xmdw.core.settings import ingest_limits
@@ -31,7 +29,8 @@ from xmdw.ingestion.refusals import GONE, STILL_WRITING, crash_problem, refuse_e
 from xmdw.ingestion.safe_io import NotRegularFile, display_name, sha256_of
 from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
 from xmdw.warehouse import store
-from xmdw.warehouse.connect import connect
+from xmdw.warehouse.engine import EngineSettings, open_warehouse
+from xmdw.warehouse.store import Connection
 
 __all__ = ["BatchResult", "FileOutcome", "ingest_file", "ingest_landing", "ingest_paths", "landing_files"]
 
@@ -144,9 +143,7 @@ def _accepted_log_record(parsed: ParsedFile, log: dict, outcome: FileOutcome) ->
     }
 
 
-def _load_parsed(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, log: dict, archived: Path
-) -> FileOutcome:
+def _load_parsed(con: Connection, parsed: ParsedFile, log: dict, archived: Path) -> FileOutcome:
     """One ledger: its rows, row problems, findings, skipped rows and ingest_log row, all or nothing."""
     entity = parsed.entity
     assert entity is not None
@@ -165,9 +162,7 @@ def _load_parsed(
     return outcome
 
 
-def _load_workbook(
-    con: duckdb.DuckDBPyConnection, ledgers: list[ParsedFile], log: dict, archived: Path
-) -> FileOutcome:
+def _load_workbook(con: Connection, ledgers: list[ParsedFile], log: dict, archived: Path) -> FileOutcome:
     """Every ledger of one workbook in one transaction (one ingest_log row each, its own log_id) and the
     sheets holding none (raw.skipped_sheets); one outcome for the file, rows summed over its ledgers."""
     with store.transaction(con):
@@ -196,26 +191,22 @@ def _load_workbook(
     return total
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(duckdb.Error):  # no transaction was open
+def _rollback(con: Connection) -> None:
+    with contextlib.suppress(*store.db_errors(con)):  # no transaction was open (DuckDB raises)
         con.execute("ROLLBACK")
 
 
-def _note(
-    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, status: str, problem: Problem
-) -> FileOutcome:
+def _note(con: Connection, run_id: str, path: Path, status: str, problem: Problem) -> FileOutcome:
     return FileOutcome(file_log.note(con, run_id, path, status, problem), status, reason=problem)
 
 
-def _move_aside(
-    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, kind: str, paths: DataPaths
-) -> FileOutcome:
+def _move_aside(con: Connection, run_id: str, path: Path, kind: str, paths: DataPaths) -> FileOutcome:
     name, target, problem = file_log.move_aside(con, run_id, path, kind, paths)
     return FileOutcome(name, "quarantined", reason=problem, stored_path=str(target) if target else None)
 
 
 def _quarantined(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     path: Path,
     log: dict,
     problem: Problem,
@@ -264,7 +255,7 @@ def _quarantined(
 
 def _ingest(
     path: Path,
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     paths: DataPaths,
     contract: Contract,
     consume: bool,
@@ -305,7 +296,7 @@ def _ingest(
 
 def ingest_file(
     path: Path,
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     paths: DataPaths,
     run_id: str,
     contract: Contract,
@@ -338,7 +329,7 @@ def _in_landing(path: Path, landing: Path) -> bool:
 def ingest_paths(
     files: list[Path],
     paths: DataPaths,
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     run_id: str | None = None,
     progress: ProgressFn | None = None,
     contract: Contract | None = None,
@@ -373,13 +364,17 @@ def ingest_paths(
 
 
 def ingest_landing(
-    paths: DataPaths, progress: ProgressFn | None = None, run_id: str | None = None
+    paths: DataPaths,
+    progress: ProgressFn | None = None,
+    run_id: str | None = None,
+    settings: EngineSettings | None = None,
 ) -> BatchResult:
-    """Ingest everything in the landing folder into the warehouse (opens and closes the DuckDB file)."""
+    """Ingest everything in the landing folder into the build warehouse, the DuckDB file or the server
+    (`settings`, by default XMDW_ENGINE / XMDW_PG_DSN; opened and closed here)."""
     paths.ensure()
     scan = scan_landing(paths.landing)
     ready, moving = settle(scan.files, ingest_limits(), pause=_pause)
-    con = connect(paths.warehouse)
+    con = open_warehouse(paths.warehouse, settings)
     try:
         return ingest_paths(
             [e.path for e in ready],

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import duckdb
-
 from xmdw.ingestion.parser import ParsedFile
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.rows import KEPT_NOTE_ZH
 from xmdw.warehouse import store
+from xmdw.warehouse.store import Connection
 
 QUARANTINED_NOTE_ZH = "；文件已隔离，本行未导入，请一并改正"
 QUARANTINED_NOTE_EN = "; the file was quarantined, nothing was loaded"
@@ -54,7 +53,7 @@ def log_fields(parsed: list[ParsedFile]) -> dict:
     }
 
 
-def record(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile], log: dict, rule: str) -> int:
+def record(con: Connection, parsed: list[ParsedFile], log: dict, rule: str) -> int:
     """Write the row problems of a quarantined file's ledgers; returns how many rows have one.
 
     Not when the file has no report period (ING-F3): its rows' natural keys lack the period, so no

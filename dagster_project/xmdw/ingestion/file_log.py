@@ -7,13 +7,12 @@ import os
 import uuid
 from pathlib import Path
 
-import duckdb
-
 from xmdw.core.paths import DataPaths
 from xmdw.ingestion import filing
 from xmdw.ingestion.problems import Problem
 from xmdw.ingestion.safe_io import display_name
 from xmdw.warehouse import store
+from xmdw.warehouse.store import Connection
 
 
 def log_base(run_id: str, path: Path, sha: str | None) -> dict:
@@ -32,7 +31,7 @@ def log_base(run_id: str, path: Path, sha: str | None) -> dict:
     }
 
 
-def note(con: duckdb.DuckDBPyConnection, run_id: str, path: Path, status: str, problem: Problem) -> str:
+def note(con: Connection, run_id: str, path: Path, status: str, problem: Problem) -> str:
     """A file not ingested this run and not quarantined: 'deferred' (still being written) or 'skipped'.
     Returns the name as logged."""
     log = log_base(run_id, path, None)
@@ -53,7 +52,7 @@ def note(con: duckdb.DuckDBPyConnection, run_id: str, path: Path, status: str, p
 
 
 def move_aside(
-    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, kind: str, paths: DataPaths
+    con: Connection, run_id: str, path: Path, kind: str, paths: DataPaths
 ) -> tuple[str, Path | None, Problem]:
     """Move a non-file entry into quarantine unopened and log it: (name as logged, where, problem)."""
     target, problem = filing.move_aside(path, kind, paths)

@@ -1,6 +1,8 @@
 """Columns of the raw schema's log tables (everything in raw.* that is not a contract entity): the
 ingestion log, rejected rows, value findings, skipped rows and sheets, revision changes and the
-data-quality results. `store.ensure_schema` creates them and adds columns they gained."""
+data-quality results. `store.ensure_schema` creates them and adds columns they gained. Type names are
+ones DuckDB and PostgreSQL both accept (DOUBLE PRECISION, not DOUBLE): the same DDL and CASTs run on
+either engine."""
 
 from __future__ import annotations
 
@@ -120,7 +122,7 @@ LOG_TABLES: dict[str, list[tuple[str, str]]] = {
         ("stage", "VARCHAR"),
         ("started_at", "TIMESTAMP"),
         ("finished_at", "TIMESTAMP"),
-        ("seconds", "DOUBLE"),
+        ("seconds", "DOUBLE PRECISION"),
         ("tables_validated", "INTEGER"),
         ("rows_validated", "BIGINT"),
         ("rules_run", "INTEGER"),

@@ -6,6 +6,10 @@ only their own row are run on it by the same GX runner. What that scratch run sa
 highlighted copy is made from the scratch archive (or quarantine) copy. The warehouse is never opened:
 the page can run while a build holds it. The file itself is then placed in `data/landing/` (a temp name,
 then one rename) for the next build, which is what loads it.
+
+The scratch store is DuckDB whatever XMDW_ENGINE says: it is a private throwaway file of one check, not the
+warehouse, so a PostgreSQL deployment needs no scratch database and no database role for the page; the
+same ingestion and rule code runs on it (the SQL is portable), and the build loads the file into the server.
 """
 
 from __future__ import annotations
@@ -158,7 +162,7 @@ def check_copy(data: bytes, stored_name: str, receipt: Receipt, out_dir: Path) -
         upload = Path(tmp) / "upload" / stored_name
         upload.parent.mkdir()
         upload.write_bytes(data)
-        con = connect(scratch.warehouse)
+        con = connect(scratch.warehouse)  # DuckDB on purpose: a scratch file, never the engine's warehouse
         try:
             outcome: FileOutcome = ingest_paths([upload], scratch, con, run_id=receipt.id[:12]).outcomes[0]
             logs = _log(con)

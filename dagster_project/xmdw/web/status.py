@@ -1,7 +1,8 @@
 """The 调度 view: every unit's status for the report month (已报 / 未报 / 退回), and the unit list.
 
-Sources, all read-only: the page's receipts and the published copy (`data/serving/xmdw.duckdb`, what BI
-reads; never the build's warehouse, which a running build holds). The report month before the 6th is the
+Sources, all read-only: the page's receipts and the published marts, what BI reads (XMDW_ENGINE: the served
+copy `data/serving/xmdw.duckdb`, or on PostgreSQL the server's published schemas `marts` and `ref`, in a
+read-only session); never the build's warehouse or `build_*` schemas, which a running build holds. The report month before the 6th is the
 previous calendar month in China Standard Time (the 月通报 of the 6th reports it).
 
 A unit's status for month M:
@@ -14,7 +15,9 @@ A unit's status for month M:
 
 from __future__ import annotations
 
+import contextlib
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +25,8 @@ from pathlib import Path
 import duckdb
 
 from xmdw.core.paths import SEEDS_DIR, DataPaths
-from xmdw.warehouse.connect import connect
+from xmdw.warehouse.engine import EngineSettings, engine_settings, published_connection
+from xmdw.warehouse.store import Connection, db_errors
 from xmdw.web.receipts import CST, Receipt
 
 STATUS_ORDER = {"退回": 0, "未报": 1, "已报": 2}
@@ -53,22 +57,36 @@ def parse_month(text: str | None) -> tuple[int, int] | None:
     return (y, m) if 2000 <= y <= 2100 and 1 <= m <= 12 else None
 
 
-def _published(paths: DataPaths) -> duckdb.DuckDBPyConnection | None:
-    path = paths.served_warehouse
-    if not path.exists():
-        return None
-    try:
-        return connect(path, read_only=True)
-    except duckdb.Error:
-        return None
+def _open_errors(settings: EngineSettings) -> tuple[type[Exception], ...]:
+    if settings.is_postgres:
+        import psycopg2  # loaded only when the server is the engine
+
+        return (psycopg2.Error,)
+    return (duckdb.Error,)
 
 
-def _query(con: duckdb.DuckDBPyConnection | None, sql: str, params: list | None = None) -> list[tuple]:
+@contextlib.contextmanager
+def _published(paths: DataPaths) -> Iterator[Connection | None]:
+    """The published marts, or None when nothing is published yet or they cannot be opened (the page
+    still lists the units and their uploads)."""
+    settings = engine_settings()
+    if not settings.is_postgres and not paths.served_warehouse.exists():
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(published_connection(paths.served_warehouse, settings))
+        except _open_errors(settings):
+            con = None
+        yield con
+
+
+def _query(con: Connection | None, sql: str, params: list | None = None) -> list[tuple]:
     if con is None:
         return []
     try:
         return con.execute(sql, params or []).fetchall()
-    except duckdb.Error:  # a copy published before the table existed
+    except db_errors(con):  # published before the table existed (or, on a server, not yet published)
         return []
 
 
@@ -77,12 +95,8 @@ def known_units(paths: DataPaths, receipts: list[Receipt] = ()) -> list[str]:
     units only the published unit list or a receipt knows."""
     with (SEEDS_DIR / "dim_unit.csv").open(encoding="utf-8") as f:
         seeded = [row["unit_name_zh"] for row in csv.DictReader(f) if row.get("unit_name_zh")]
-    con = _published(paths)
-    try:
+    with _published(paths) as con:
         published = [r[0] for r in _query(con, "SELECT DISTINCT unit_name_zh FROM ref.dim_unit ORDER BY 1")]
-    finally:
-        if con is not None:
-            con.close()
     return list(dict.fromkeys([*seeded, *published, *sorted({r.unit for r in receipts})]))
 
 
@@ -96,8 +110,7 @@ def _counts_for(receipt: Receipt, year: int, month: int) -> bool:
 
 def published_figures(paths: DataPaths, year: int, month: int) -> tuple[dict[str, int], dict[str, dict]]:
     """(lead unit -> projects with progress of the month, unit -> latest data-quality summary line)."""
-    con = _published(paths)
-    try:
+    with _published(paths) as con:
         progress = _query(
             con,
             "SELECT lead_unit, count(DISTINCT project_id) FROM marts.mart_project_progress "
@@ -109,9 +122,6 @@ def published_figures(paths: DataPaths, year: int, month: int) -> tuple[dict[str
             "SELECT submitting_unit, files_received, files_quarantined, rows_loaded, rows_rejected, "
             "fatal_findings, rows_held_back FROM marts.mart_data_quality_summary WHERE is_latest_run",
         )
-    finally:
-        if con is not None:
-            con.close()
     keys = ["files_received", "files_quarantined", "rows_loaded", "rows_rejected", "fatal_findings",
             "rows_held_back"]  # fmt: skip
     return (
