@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -38,16 +39,23 @@ def _admin(cluster: pg_cluster.Cluster):  # noqa: ANN202 - a psycopg2 connection
     return con
 
 
-@pytest.fixture
-def pg_database(pg_server: pg_cluster.Cluster) -> Iterator[str]:
-    """A fresh, empty database on the test server; yields its superuser DSN."""
+@contextmanager
+def fresh_database(cluster: pg_cluster.Cluster) -> Iterator[str]:
+    """A new, empty database on `cluster` for the block (any fixture scope); yields its superuser DSN."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    con = _admin(pg_server)
+    con = _admin(cluster)
     try:
         with con.cursor() as cur:
             cur.execute(f"create database {name} encoding 'UTF8' template template0")
-        yield pg_server.dsn(database=name)
+        yield cluster.dsn(database=name)
         with con.cursor() as cur:
             cur.execute(f"drop database if exists {name} with (force)")
     finally:
         con.close()
+
+
+@pytest.fixture
+def pg_database(pg_server: pg_cluster.Cluster) -> Iterator[str]:
+    """A fresh, empty database on the test server; yields its superuser DSN."""
+    with fresh_database(pg_server) as dsn:
+        yield dsn

@@ -1,7 +1,8 @@
 """Ingestion asset: the landing folder into the raw schema. Its asset keys are the dbt sources'
 (raw/<table>), so ingestion and dbt form one lineage graph."""
 
-import duckdb
+from typing import Any
+
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from xmdw.contract import load_contract
@@ -22,7 +23,7 @@ def raw_key(table: str) -> AssetKey:
     return AssetKey([RAW, table])
 
 
-def report_months_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+def report_months_loaded(con: Any, run_id: str) -> list[str]:
     """Report months ('YYYY-MM') of the monthly-ledger rows this run loaded: the bulletins that a
     resubmission makes stale (see defs/sensors.py)."""
     months: set[str] = set()
@@ -30,7 +31,9 @@ def report_months_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> list[st
         months.update(
             r[0]
             for r in con.execute(
-                f"""SELECT DISTINCT printf('%04d-%02d', year, month) FROM {RAW}.{table}
+                # years have 4 digits (the contract's range): 'YYYY-MM' in SQL both engines accept
+                f"""SELECT DISTINCT CAST(year AS VARCHAR) || '-' || lpad(CAST(month AS VARCHAR), 2, '0')
+                FROM {RAW}.{table}
                 WHERE _file_id IN (SELECT file_id FROM {RAW}.ingest_log
                                    WHERE run_id = ? AND status = 'accepted')""",
                 [run_id],
@@ -69,7 +72,7 @@ def ingest_landing_asset(context: AssetExecutionContext, warehouse: WarehouseRes
             f" rejected={outcome.rows_rejected}{extra}"
         )
 
-    batch = ingest_landing(paths, progress=progress, run_id=context.run_id[:12])
+    batch = ingest_landing(paths, progress=progress, run_id=context.run_id[:12], settings=warehouse.settings)
     by_entity = batch.rows_by_entity()
     months = []
     if batch.total("rows_loaded"):

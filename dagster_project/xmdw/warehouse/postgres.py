@@ -9,7 +9,6 @@ Parquet, duckdb_tables()) is branched on `dialect_of(con)`. Bulk loads use COPY 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -127,11 +126,13 @@ class PgConnection:
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Bulk-load rows with COPY FROM STDIN (CSV; None → NULL). `table` and `columns` are trusted
         identifiers (contract names), quoted here. Returns the number of rows sent."""
+        # Every value quoted, NULL the only unquoted field: a text cell that reads \N stays text (csv's
+        # QUOTE_NOTNULL would say this, but only from Python 3.12).
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
         n = 0
         for row in rows:
-            writer.writerow(["\\N" if v is None else v for v in row])
+            buf.write(",".join("\\N" if v is None else '"' + str(v).replace('"', '""') + '"' for v in row))
+            buf.write("\n")
             n += 1
         buf.seek(0)
         cols = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
