@@ -9,7 +9,10 @@ from pathlib import Path
 from xmdw.cli.argparse_zh import add_command
 from xmdw.core.paths import DataPaths
 
-DATABASE_HELP = "读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库）"
+DATABASE_HELP = (
+    "读取的 DuckDB 文件（默认：BI 发布副本，没有时用构建库；"
+    "XMDW_ENGINE=postgres 时默认读数据库服务器上已发布的专题表）"
+)
 
 
 def default_database(paths: DataPaths) -> Path:
@@ -18,7 +21,13 @@ def default_database(paths: DataPaths) -> Path:
 
 
 def chosen_database(args: argparse.Namespace, paths: DataPaths) -> Path | None:
-    """--database, or the default; None (after saying so) when the file does not exist."""
+    """--database, or the default; None (after saying so) when the file does not exist. With
+    XMDW_ENGINE=postgres the default is the server's published schemas, which the served copy's path names
+    (xmdw.lineage.published): the reports read the server whether or not the copy was written yet."""
+    from xmdw.warehouse.engine import engine_settings
+
+    if not args.database and engine_settings().is_postgres:
+        return paths.served_warehouse
     database = Path(args.database) if args.database else default_database(paths)
     if not database.exists():
         print(f"数据库不存在 — database not found: {database}")

@@ -3,8 +3,10 @@ two versions, old → new, and which ledger rows caused it — "what did the Mar
 it different now".
 
 Both versions are read from their snapshots (data/serving/versions/<id>/figure_values.parquet and
-figure_sources.parquet). A cause is a source row of the figure (same ledger and natural key) whose file,
-row, revision or contribution differs between the versions, or a member that entered or left the figure.
+figure_sources.parquet) by an in-memory DuckDB session, on either engine: publishing writes the versions
+as files from the published marts on PostgreSQL too (no warehouse is opened here). A cause is a source
+row of the figure (same ledger and natural key) whose file, row, revision or contribution differs between
+the versions, or a member that entered or left the figure.
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pandas as pd
 
+from xmdw.lineage.frames import frame
+from xmdw.lineage.published import open_published, published_version
 from xmdw.lineage.text import (
     COHORT_ZH,
     DEFINITIONS_ZH,
@@ -23,8 +25,7 @@ from xmdw.lineage.text import (
     source_text,
     value_text,
 )
-from xmdw.serving.versions import served_version, to_cst
-from xmdw.warehouse.connect import connect
+from xmdw.serving.versions import to_cst
 
 
 class FigureNotFound(LookupError):
@@ -57,9 +58,9 @@ class Explanation:
         return self.numerator is not None or self.denominator is not None
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    frame = con.execute(sql, params).df()
-    return [{k: (None if _missing(v) else v) for k, v in r.items()} for r in frame.to_dict("records")]
+def _records(con: Any, sql: str, params: list) -> list[dict]:
+    rows = frame(con, sql, params)
+    return [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows.to_dict("records")]
 
 
 def _missing(value: object) -> bool:
@@ -69,7 +70,7 @@ def _missing(value: object) -> bool:
         return False
 
 
-def resolve_region(con: duckdb.DuckDBPyConnection, region: str) -> tuple[str, str]:
+def resolve_region(con: Any, region: str) -> tuple[str, str]:
     """A region given by code (610728) or name (镇巴县 / 镇巴) -> (code, name)."""
     rows = con.execute(
         "SELECT region_code, name_zh FROM ref.dim_region WHERE region_code = ? OR name_zh = ? "
@@ -79,7 +80,7 @@ def resolve_region(con: duckdb.DuckDBPyConnection, region: str) -> tuple[str, st
     return (rows[0][0], rows[0][1]) if rows else (region, region)
 
 
-def _definition(con: duckdb.DuckDBPyConnection, fig: dict) -> str:
+def _definition(con: Any, fig: dict) -> str:
     if fig["figure_kind"] == "target":
         row = con.execute(
             "SELECT source_text FROM ref.plan_targets WHERE target_id = ? AND region_code = ? LIMIT 1",
@@ -92,12 +93,13 @@ def _definition(con: duckdb.DuckDBPyConnection, fig: dict) -> str:
     return "口径：" + DEFINITIONS_ZH.get(rate, "")
 
 
-def _target_extras(con: duckdb.DuckDBPyConnection, fig: dict) -> tuple[str | None, str | None]:
+def _target_extras(con: Any, fig: dict) -> tuple[str | None, str | None]:
     """Status and 数据说明 of a target (the coverage note only where the mart has that column)."""
     if fig["figure_kind"] != "target":
         return None, None
     cols = {c for (c,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = 'mart_target_progress'"
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'marts' AND table_name = 'mart_target_progress'"
     ).fetchall()}  # fmt: skip
     note = "coverage_note_zh" if "coverage_note_zh" in cols else "NULL"
     row = con.execute(
@@ -110,8 +112,7 @@ def _target_extras(con: duckdb.DuckDBPyConnection, fig: dict) -> tuple[str | Non
 
 def explain(database: Path, figure_id: str, region: str, year: int, month: int) -> Explanation:
     """The figure `figure_id` (target id, 'region_completion' or 'rate/cohort/variant') of a region and month."""
-    con = connect(database, read_only=True)
-    try:
+    with open_published(database) as con:
         code, name = resolve_region(con, region)
         figures = _records(
             con,
@@ -125,15 +126,14 @@ def explain(database: Path, figure_id: str, region: str, year: int, month: int) 
             )
         fig = figures[0]
         status, note = _target_extras(con, fig)
-        sources = con.execute(
+        sources = frame(
+            con,
             "SELECT * FROM marts.figure_sources WHERE figure_kind = ? AND figure_id = ? AND region_code = ? "
             "AND year = ? AND month = ? ORDER BY member_name, member_id, source_entity, source_key",
             [fig["figure_kind"], figure_id, code, year, month],
-        ).df()
-        version = served_version(con)
+        )
+        version = published_version(con, database)
         definition = _definition(con, fig)
-    finally:
-        con.close()
     return Explanation(
         figure_kind=fig["figure_kind"],
         figure_id=figure_id,
@@ -158,16 +158,13 @@ def explain(database: Path, figure_id: str, region: str, year: int, month: int) 
 
 def list_figures(database: Path, region: str, year: int, month: int) -> list[tuple[str, str, str]]:
     """(figure_id, label, value text) of every figure of a region and month — what `explain` accepts."""
-    con = connect(database, read_only=True)
-    try:
+    with open_published(database) as con:
         code, _ = resolve_region(con, region)
         rows = con.execute(
             "SELECT figure_id, label_zh, value, unit FROM marts.figure_values "
             "WHERE region_code = ? AND year = ? AND month = ? ORDER BY figure_kind DESC, figure_id",
             [code, year, month],
         ).fetchall()
-    finally:
-        con.close()
     return [(fid, label or "", value_text(value, unit)) for fid, label, value, unit in rows]
 
 

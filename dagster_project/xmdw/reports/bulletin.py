@@ -340,7 +340,7 @@ def build_monthly_bulletin(database: Path, month: str, out_dir: Path) -> ReportF
         available = mr.report_months(con)
         if (year, mon) not in available:
             raise _no_data(f"{year}年{mon}月", month, available)
-        snap = mr.snapshot(con, year, mon)
+        snap = mr.snapshot(con, year, mon, database=Path(database))
     doc = monthly_document(snap)
     files = write_document(doc, Path(out_dir), snap, database)
     files.docx = write_monthly_docx(snap, Path(out_dir), doc.stem)
@@ -356,7 +356,7 @@ def build_quarterly_scorecard(database: Path, year: int, quarter: int, out_dir: 
         available = mr.report_months(con)
         if (year, end) not in available:
             raise _no_data(f"{year}年第{quarter}季度（{end}月）", f"{year}Q{quarter}", available)
-        snap = mr.snapshot(con, year, end, snail_list="quarter")
+        snap = mr.snapshot(con, year, end, snail_list="quarter", database=Path(database))
         scorecard = mr.unit_scorecard(con, year, quarter)
     return write_document(quarterly_document(snap, quarter, scorecard), Path(out_dir), snap, database)
 
@@ -369,7 +369,8 @@ def build_year_end_evaluation(database: Path, year: int, out_dir: Path) -> Repor
         if not months:
             raise _no_data(f"{year}年", str(year), available)
         month = max(months)
-        snap = mr.snapshot(con, year, month, snail_list="quarter" if month % 3 == 0 else "month")
+        snail_list = "quarter" if month % 3 == 0 else "month"
+        snap = mr.snapshot(con, year, month, snail_list=snail_list, database=Path(database))
         scorecard = mr.unit_scorecard(con, year, month // 3) if month >= 3 else pd.DataFrame()
         conflicts = mr.plan_conflicts(con, year)
     return write_document(year_end_document(snap, scorecard, conflicts), Path(out_dir), snap, database)

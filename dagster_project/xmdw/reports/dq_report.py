@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pandas as pd
 
 from xmdw.core.atomic import write_text_atomic
 from xmdw.core.paths import DataPaths
+from xmdw.lineage.frames import frame
 from xmdw.quality.catalog import GROUP_ZH, SEVERITY_ZH, load_rules
 from xmdw.reports.chart_spec import ChartSpec, Series
 from xmdw.reports.chart_svg import to_svg
@@ -28,7 +29,7 @@ from xmdw.reports.dq_aggregate import EXAMPLES, aggregate
 from xmdw.reports.open_problems import COLUMNS, has_table, open_problems
 from xmdw.reports.return_list import ReportData, summary_by_unit_rule, write_return_list
 from xmdw.reports.templating import render
-from xmdw.warehouse.connect import connection
+from xmdw.warehouse.engine import warehouse_connection
 
 HTML_NAME = "数据质量报告.html"
 XLSX_NAME = "退回修改清单.xlsx"
@@ -42,23 +43,27 @@ class ReportFiles:
     problems: int
 
 
-def _runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _runs(con: Any) -> pd.DataFrame:
+    """One row per run; sums cast to BIGINT (DuckDB's sum of INTEGER is HUGEINT, PostgreSQL's BIGINT)."""
     if not has_table(con, "dq_runs"):
         return pd.DataFrame(columns=["run_id", "started_at", "finished_at", "fatal", "warning", "info"])
-    return con.execute(
+    return frame(
+        con,
         """
         SELECT run_id, min(started_at) AS started_at, max(finished_at) AS finished_at,
-               sum(fatal_count) AS fatal, sum(warning_count) AS warning, sum(info_count) AS info,
-               sum(rows_held_back) AS held_back, sum(rules_run) AS rules_run, sum(rules_failed) AS rules_failed,
-               string_agg(blocked_tables, ',') AS blocked_tables, sum(rows_validated) AS rows_validated,
-               sum(seconds) AS seconds, sum(gx_rows_incremental) AS rows_checked_new,
+               CAST(sum(fatal_count) AS BIGINT) AS fatal, CAST(sum(warning_count) AS BIGINT) AS warning,
+               CAST(sum(info_count) AS BIGINT) AS info, CAST(sum(rows_held_back) AS BIGINT) AS held_back,
+               CAST(sum(rules_run) AS BIGINT) AS rules_run, CAST(sum(rules_failed) AS BIGINT) AS rules_failed,
+               string_agg(blocked_tables, ',') AS blocked_tables,
+               CAST(sum(rows_validated) AS BIGINT) AS rows_validated, sum(seconds) AS seconds,
+               CAST(sum(gx_rows_incremental) AS BIGINT) AS rows_checked_new,
                bool_or(carried_forward) AS carried_forward
         FROM raw.dq_runs GROUP BY run_id ORDER BY min(started_at), max(finished_at)
-        """
-    ).df()
+        """,
+    )
 
 
-def report_data(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> ReportData:
+def report_data(con: Any, run_id: str | None = None) -> ReportData:
     runs = _runs(con)
     records = runs.to_dict("records")
     idx = next((i for i, r in enumerate(records) if r["run_id"] == run_id), len(records) - 1)
@@ -67,16 +72,18 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Re
     notes = pd.DataFrame()
     rule_results = pd.DataFrame()
     if run is not None:
-        notes = con.execute(
+        notes = frame(
+            con,
             "SELECT rule_id, submitting_unit, record_key, observed_value, message_zh FROM raw.dq_results "
             "WHERE run_id = ? AND severity = 'info' ORDER BY rule_id, record_key",
             [run["run_id"]],
-        ).df()
-        rule_results = con.execute(
+        )
+        rule_results = frame(
+            con,
             "SELECT rule_id, table_name, success, element_count, unexpected_count, blocking "
             "FROM raw.dq_rule_results WHERE run_id = ?",
             [run["run_id"]],
-        ).df()
+        )
     return ReportData(
         run=run,
         previous=previous,
@@ -258,13 +265,14 @@ def write_dq_report(
     paths: DataPaths,
     run_id: str | None = None,
     out_dir: Path | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
+    con: Any | None = None,
 ) -> ReportFiles:
-    """Write the HTML report and the xlsx return list of a run (default: the latest) under data/reports/."""
+    """Write the HTML report and the xlsx return list of a run (default: the latest) under data/reports/,
+    from the log tables of the build warehouse (the DuckDB file, or on PostgreSQL the server's `raw`)."""
     out_dir = out_dir or paths.reports
     out_dir.mkdir(parents=True, exist_ok=True)
     if con is None:
-        with connection(paths.warehouse, read_only=True) as own:
+        with warehouse_connection(paths.warehouse, read_only=True) as own:
             data = report_data(own, run_id)
     else:
         data = report_data(con, run_id)

@@ -218,21 +218,31 @@ MANIFEST = ".manifest.json"
 _SEVERITY = {"fatal": "fatal", "warning": "warning"}
 
 
+def _driver_errors(postgres: bool) -> tuple[type[BaseException], ...]:
+    if not postgres:
+        return ()
+    import psycopg2  # only a server run loads the driver
+
+    return (psycopg2.Error,)
+
+
 def _originals(warehouse: Path) -> dict[tuple[str, str], Path]:
-    """(file name, ingested at) -> where the original is kept (archive or quarantine), from the log."""
+    """(file name, ingested at) -> where the original is kept (archive or quarantine), from the log of the
+    build warehouse (the DuckDB file, or the server's raw.ingest_log); empty when there is no log yet."""
     import duckdb
 
-    from xmdw.warehouse.connect import connection
+    from xmdw.warehouse.engine import engine_settings, warehouse_connection
 
-    if not warehouse.exists():
+    settings = engine_settings()
+    if not settings.is_postgres and not warehouse.exists():
         return {}
     try:
-        with connection(warehouse, read_only=True) as con:
+        with warehouse_connection(warehouse, settings, read_only=True) as con:
             rows = con.execute(
                 "SELECT file_name, ingested_at, stored_path FROM raw.ingest_log "
                 "WHERE stored_path IS NOT NULL AND status IN ('accepted', 'quarantined')"
             ).fetchall()
-    except duckdb.Error:
+    except (duckdb.Error, *_driver_errors(settings.is_postgres)):
         return {}
     return {(name, str(at)): Path(stored) for name, at, stored in rows}
 

@@ -1,5 +1,6 @@
 """Everything the bulletins read, as plain selections from schemas `marts` and `ref` of a warehouse (or of
-its published BI copy). No figure is computed here: queries select, filter and sort mart rows only.
+its published BI copy; on PostgreSQL the server's published schemas, xmdw.lineage.published). No figure is
+computed here: queries select, filter and sort mart rows only, in SQL both engines accept.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pandas as pd
 
 from xmdw.core.paths import SEEDS_DIR
-from xmdw.serving.versions import served_version
-from xmdw.warehouse.connect import connection
+from xmdw.lineage import frames, published
 
 RATE_SEED = SEEDS_DIR / "dim_rate.csv"
 
@@ -35,18 +35,20 @@ HEADLINE_RATES: list[tuple[str, str, str]] = headline_rates()
 
 
 @contextmanager
-def open_marts(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, always closed (the warehouse may be rebuilt while a report is written)."""
-    with connection(database, read_only=True) as con:
+def open_marts(database: Path) -> Iterator[Any]:
+    """A read-only connection to the published marts `database` stands for (the served copy, or on
+    PostgreSQL the server's published schemas), always closed (the warehouse may be rebuilt meanwhile)."""
+    with published.open_published(Path(database)) as con:
         yield con
 
 
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """The full result as a DataFrame (fetched completely: DuckDB 2.0 rejects unfinished results)."""
-    return con.execute(sql, params or []).df()
+def frame(con: Any, sql: str, params: list | None = None) -> pd.DataFrame:
+    """The full result as a DataFrame (fetched completely: DuckDB 2.0 rejects unfinished results), with
+    DuckDB's column types on both engines (xmdw.lineage.frames)."""
+    return frames.frame(con, sql, params)
 
 
-def report_months(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+def report_months(con: Any) -> list[tuple[int, int]]:
     """(year, month) of every report month with project data: the months of the regions' rows in
     mart_investment_ranking (which stops at each region's latest reported month)."""
     rows = con.execute(
@@ -55,7 +57,7 @@ def report_months(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     return [(int(y), int(m)) for y, m in rows]
 
 
-def regions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
+def regions(con: Any, year: int, month: int) -> pd.DataFrame:
     """Regions with targets or project data in the month, with their names, in code order."""
     return frame(
         con,
@@ -100,10 +102,12 @@ class Snapshot:
     version: dict | None = None  # the published version read (meta.publish_version); None: a build warehouse
 
 
-# Snapshot field -> the month's selection (parameters: year, month). Every one a plain filter and sort of a mart.
+# Snapshot field -> the month's selection (parameters: year, month). Every one a plain filter and sort of a mart,
+# sorted down to a unique key: row order is the page's order, and an engine may return ties in any order.
 MONTH_QUERIES: dict[str, str] = {
     # report statuses: 完成/未完成 once a target is due (marts/reports, docs/reports.md)
-    "status_summary": "SELECT * FROM marts.mart_report_target_summary WHERE plan_year = ? AND month = ?",
+    "status_summary": "SELECT * FROM marts.mart_report_target_summary WHERE plan_year = ? AND month = ? "
+    "ORDER BY region_code",
     "targets": "SELECT * FROM marts.mart_report_targets WHERE plan_year = ? AND month = ? "
     "ORDER BY region_code, target_id",
     "bulletin_figures": "SELECT * FROM marts.mart_bulletin_figures WHERE year = ? AND month = ? ORDER BY region_code",
@@ -115,21 +119,23 @@ MONTH_QUERIES: dict[str, str] = {
     "ORDER BY b.region_code, CASE b.stage WHEN '谋划' THEN 1 WHEN '储备' THEN 2 WHEN '开工在建' THEN 3 "
     "WHEN '竣工投产' THEN 4 ELSE 5 END",
     "deadlines": "SELECT * FROM marts.mart_fund_deadlines WHERE year = ? AND month = ? "
-    "ORDER BY region_code, days_left NULLS LAST, project_id, milestone",
-    "funding": "SELECT * FROM marts.mart_funding WHERE year = ? AND month = ? AND is_total_row",
-    "attraction": "SELECT * FROM marts.mart_investment_attraction WHERE year = ? AND month = ?",
-    "region_monthly": "SELECT * FROM marts.mart_region_monthly_investment WHERE year = ? AND month = ?",
+    "ORDER BY region_code, days_left NULLS LAST, project_id, milestone, fund_row_key",
+    "funding": "SELECT * FROM marts.mart_funding WHERE year = ? AND month = ? AND is_total_row ORDER BY region_code",
+    "attraction": "SELECT * FROM marts.mart_investment_attraction WHERE year = ? AND month = ? ORDER BY region_code",
+    "region_monthly": "SELECT * FROM marts.mart_region_monthly_investment WHERE year = ? AND month = ? "
+    "ORDER BY region_code",
 }
 # Lineage tables are optional: a warehouse built before they existed still gives a bulletin.
 OPTIONAL_MONTH_QUERIES: dict[str, tuple[str, str]] = {
     "figures": (
         "figure_values",
-        "SELECT * FROM marts.figure_values WHERE year = ? AND month = ? AND is_traced",
+        "SELECT * FROM marts.figure_values WHERE year = ? AND month = ? AND is_traced "
+        "ORDER BY region_code, figure_kind, figure_id",
     ),
     "figure_sources": (
         "figure_sources",
         "SELECT * FROM marts.figure_sources WHERE year = ? AND month = ? "
-        "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity",
+        "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity, source_key",
     ),
 }
 SNAILS_SQL = (
@@ -142,7 +148,10 @@ DATA_QUALITY_SQL = (
 )
 
 
-def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: str = "month") -> Snapshot:
+def snapshot(
+    con: Any, year: int, month: int, snail_list: str = "month", database: Path | None = None
+) -> Snapshot:
+    """`database`: the path `con` was opened for (a server's data version is named by its served copy)."""
     ym = [year, month]
     month_frames = {name: frame(con, sql, ym) for name, sql in MONTH_QUERIES.items()}
     optional = {name: _optional(con, table, sql, ym) for name, (table, sql) in OPTIONAL_MONTH_QUERIES.items()}
@@ -152,26 +161,22 @@ def snapshot(con: duckdb.DuckDBPyConnection, year: int, month: int, snail_list: 
         regions=regions(con, year, month),
         snails=frame(con, SNAILS_SQL, [year, month, snail_list]),
         data_quality=frame(con, DATA_QUALITY_SQL),
-        version=served_version(con),
+        version=published.published_version(con, database),
         **month_frames,
         **optional,
     )
 
 
-def has_table(con: duckdb.DuckDBPyConnection, name: str, schema: str = "marts") -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
-        ).fetchall()[0][0]
-    )
+def has_table(con: Any, name: str, schema: str = "marts") -> bool:
+    return published.has_table(con, schema, name)
 
 
-def _optional(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list) -> pd.DataFrame:
+def _optional(con: Any, table: str, sql: str, params: list) -> pd.DataFrame:
     """A selection from a mart that an older warehouse may not have yet (empty then)."""
     return frame(con, sql, params) if has_table(con, table) else pd.DataFrame()
 
 
-def unit_scorecard(con: duckdb.DuckDBPyConnection, year: int, quarter: int) -> pd.DataFrame:
+def unit_scorecard(con: Any, year: int, quarter: int) -> pd.DataFrame:
     return frame(
         con,
         "SELECT * FROM marts.mart_report_unit_scorecard WHERE plan_year = ? AND quarter = ? "
@@ -180,7 +185,7 @@ def unit_scorecard(con: duckdb.DuckDBPyConnection, year: int, quarter: int) -> p
     )
 
 
-def plan_conflicts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+def plan_conflicts(con: Any, year: int) -> pd.DataFrame:
     return frame(
         con,
         "SELECT * FROM marts.mart_plan_conflicts WHERE plan_year = ? ORDER BY region_code, conflict_group, target_id",

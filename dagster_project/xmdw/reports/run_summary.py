@@ -4,58 +4,30 @@ Honest about what happened: files and rows, every fatal rule as 致命 (a fatal 
 and reports WARN to Dagster so that other units' data still flow — here it reads 致命·已暂扣 n 行), what
 was held back, what was published (the data version) and where everything is. 成功 only when the run
 published; the exit status is non-zero when nothing could be published. Facts come from the warehouse's
-log tables (raw.ingest_log, raw.rejected_rows, raw.value_findings, raw.dq_*) and serving/manifest.json.
+log tables (raw.ingest_log, raw.rejected_rows, raw.value_findings, raw.dq_*; reports/run_facts.py, on
+either engine) and serving/manifest.json.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from xmdw.core.console import STAGES, in_cst, stamp
 from xmdw.core.diskspace import EXIT_DISK_FULL
 from xmdw.core.paths import DataPaths
-from xmdw.warehouse.connect import connect
+from xmdw.reports.run_facts import Finding, collect, first_line
+
+__all__ = ["Finding", "Published", "RunSummary", "collect", "read_published"]
 
 MAX_LINES = 40
 MAX_FATAL_LINES = 8
 MAX_WARNING_LINES = 4
 MAX_REASON_LINES = 3
-_SEVERITY_ZH = {"fatal": "致命", "warning": "警告", "info": "提示"}
 FILE_STATUS_ZH = {"accepted": "接收", "quarantined": "隔离", "duplicate": "重复", "deferred": "等待"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A data-quality rule that failed in this run."""
-
-    rule_id: str
-    title: str
-    table: str  # Chinese name of the ledger or mart
-    severity: str  # fatal | warning | info
-    scope: str  # row | table
-    count: int  # failing rows (row rules) or findings (table rules)
-    held_back: int  # rows held back from the marts by this rule
-    blocking: bool
-    is_mart: bool
-
-    def line(self) -> str:
-        where = f"{self.rule_id} {self.title}（{self.table}）"
-        unit = "行" if self.scope == "row" else "项"
-        if self.severity != "fatal":
-            return f"    {_SEVERITY_ZH.get(self.severity, self.severity)}  {where}：{self.count} {unit}"
-        if self.blocking:
-            effect = "本次不发布" if self.is_mart else "该表的专题表未更新"
-            return f"    致命·阻断  {where}：{self.count} {unit}，{effect}"
-        if self.held_back:
-            return f"    致命·已暂扣 {self.held_back} 行  {where}"
-        return f"    致命  {where}：{self.count} {unit}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +113,7 @@ class RunSummary:
         tail = self._build_lines()
         for step, text in self.failure_texts[:3]:  # the innermost cause says what went wrong
             tail.append(
-                f"失败步骤：{STAGES.get(step, step)} — {_first_line(text.split(' | ')[-1])}（详见运行日志）"
+                f"失败步骤：{STAGES.get(step, step)} — {first_line(text.split(' | ')[-1])}（详见运行日志）"
             )
         tail += [f"注意：{p}" for p in self.problems] + self._path_lines(paths)
         body = _fit(self._ingestion_lines() + self._quality_lines(), MAX_LINES - len(out) - len(tail))
@@ -251,11 +223,6 @@ def _fit(body: list[str], room: int) -> list[str]:
     return out + [f"    ……另有 {len(details) - keep} 行明细，见数据质量报告和退回修改清单"]
 
 
-def _first_line(text: str, limit: int = 120) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 # --- facts from the warehouse and the serving folder ------------------------------------------------------
 def read_published(serving: Path) -> Published | None:
     """What data/serving/ holds now (its manifest), or None before the first publish."""
@@ -264,125 +231,3 @@ def read_published(serving: Path) -> Published | None:
     except (OSError, ValueError):
         return None
     return Published(manifest.get("version_id"), manifest["published_at"], len(manifest.get("tables", {})))
-
-
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple:
-    return con.execute(sql, params).fetchall()[0]
-
-
-_THIS_RUN_LOGS = "SELECT log_id FROM raw.ingest_log WHERE run_id = ?"
-
-
-def collect_ingestion(con: duckdb.DuckDBPyConnection, summary: RunSummary, run_id: str) -> None:
-    """Files, rows, quarantine reasons and rejection reasons of this run (raw.ingest_log and friends)."""
-    summary.files = dict(
-        con.execute(
-            "SELECT status, count(*) FROM raw.ingest_log WHERE run_id = ? GROUP BY 1", [run_id]
-        ).fetchall()
-    )
-    read, loaded, rejected, skipped = _one(
-        con,
-        "SELECT coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0), "
-        "coalesce(sum(rows_skipped),0) FROM raw.ingest_log WHERE run_id = ?",
-        [run_id],
-    )
-    (kept,) = _one(
-        con,
-        f"SELECT count(DISTINCT (file_id, sheet, source_row)) FROM raw.value_findings WHERE log_id IN ({_THIS_RUN_LOGS})",
-        [run_id],
-    )
-    summary.rows = {
-        "read": int(read),
-        "loaded": int(loaded),
-        "rejected": int(rejected),
-        "skipped": int(skipped),
-        "kept_with_findings": int(kept),
-    }
-    summary.quarantined = con.execute(
-        "SELECT file_name, coalesce(reason_zh, reason_rule, '') FROM raw.ingest_log "
-        "WHERE run_id = ? AND status IN ('quarantined', 'failed') ORDER BY file_name",
-        [run_id],
-    ).fetchall()
-    for rule, rows, (file_name, sheet, row, column, message) in con.execute(
-        f"""SELECT rule, count(DISTINCT (file_id, sheet, source_row)),
-                   arg_min([file_name, sheet, source_row::VARCHAR, column_header, message_zh],
-                           [file_name, sheet, lpad(source_row::VARCHAR, 9, '0')])
-            FROM raw.rejected_rows WHERE log_id IN ({_THIS_RUN_LOGS}) GROUP BY rule ORDER BY 2 DESC, 1""",
-        [run_id],
-    ).fetchall():
-        where = f"{file_name} {sheet} 第{row}行" + (f"「{column}」" if column else "")
-        summary.rejections.append(f"退回 {rows} 行（{rule}），如 {where}：{_first_line(message or '', 60)}")
-    summary.all_rejected = con.execute(
-        "SELECT file_name, rows_rejected FROM raw.ingest_log WHERE run_id = ? AND status = 'accepted' "
-        "AND rows_loaded = 0 AND rows_rejected > 0 ORDER BY file_name",
-        [run_id],
-    ).fetchall()
-
-
-def collect_quality(con: duckdb.DuckDBPyConnection, summary: RunSummary, run_id: str) -> None:
-    """The rules that failed in this run, with the rows each holds back now (raw.dq_excluded_rows)."""
-    from xmdw.contract import load_contract
-    from xmdw.quality.catalog import rule_by_id
-    from xmdw.serving.catalog import load_descriptions, table_label
-
-    (rules_run,) = _one(con, "SELECT coalesce(sum(rules_run), 0) FROM raw.dq_runs WHERE run_id = ?", [run_id])
-    summary.rules_run = int(rules_run)
-    held = dict(con.execute("SELECT rule_id, count(*) FROM raw.dq_excluded_rows GROUP BY 1").fetchall())
-    (summary.rows_held_back,) = _one(
-        con, "SELECT count(DISTINCT (entity, _file_id, _sheet, _source_row)) FROM raw.dq_excluded_rows", []
-    )
-    ledgers = {e.table: e.zh for e in load_contract().entities.values()}
-    docs = load_descriptions()
-    for rule_id, table, scope, severity, count, blocking in con.execute(
-        """SELECT * FROM (
-               SELECT rule_id, table_name, scope, severity, sum(unexpected_count) AS n, bool_or(blocking) AS b
-               FROM raw.dq_rule_results WHERE run_id = ? AND NOT success GROUP BY ALL)
-           ORDER BY severity = 'fatal' DESC, b DESC, n DESC, rule_id""",
-        [run_id],
-    ).fetchall():
-        name = table.split(".")[-1]
-        try:
-            title = rule_by_id(rule_id).title_zh
-        except KeyError:
-            title = ""
-        summary.findings.append(
-            Finding(
-                rule_id,
-                title,
-                ledgers.get(name) or table_label(name, docs.get(name)),
-                severity,
-                scope,
-                int(count or 0),
-                int(held.get(rule_id, 0)),
-                bool(blocking),
-                table.startswith("marts."),
-            )
-        )
-
-
-def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    marts = {}
-    for (table,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-    ).fetchall():
-        marts[f"marts.{table}"] = con.execute(f'SELECT count(*) FROM marts."{table}"').fetchall()[0][0]
-    return marts
-
-
-def collect(summary: RunSummary, paths: DataPaths, *, marts: bool) -> None:
-    """Fill the summary from the warehouse (read-only) after the job ended; tolerant of a warehouse that a
-    failed first run left without some tables."""
-    if not paths.warehouse.exists():
-        return
-    con = connect(paths.warehouse, read_only=True)
-    # a warehouse that a failed first run left without some log tables: say what is there
-    missing = duckdb.CatalogException
-    try:
-        for step in (collect_ingestion, collect_quality):
-            with contextlib.suppress(missing):
-                step(con, summary, summary.run_id)
-        if marts:
-            with contextlib.suppress(missing):
-                summary.marts = collect_marts(con)
-    finally:
-        con.close()
