@@ -7,8 +7,10 @@ export XMDW_DATA_DIR ?= $(CURDIR)/data
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(XMDW_DATA_DIR)/dagster_home
+# XMDW_ENGINE=postgres: Dagster's run history on the server, through SQLAlchemy's psycopg2 dialect (decision 92)
+export XMDW_DAGSTER_PG_URL ?= $(subst postgresql://,postgresql+psycopg2://,$(XMDW_PG_DSN))
 
-.PHONY: install prepare fonts browser postgres run test test-fast test-heavy lint format ui templates demo bench bench-nation clean contract
+.PHONY: install prepare fonts browser postgres java run test test-fast test-heavy lint format ui templates demo bench bench-nation clean contract
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 not found" && exit 1)
@@ -57,8 +59,19 @@ test: prepare fonts browser postgres
 test-fast: prepare postgres
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not heavy and not e2e" --durations=10
 
-# Long-running tests (province-scale generation etc.), not part of `make test`
-test-heavy: prepare postgres
+# The Spark extra (dbt-spark's session method, pyspark: pyproject's `spark` group) for the dbt models on Spark
+SPARK_STAMP := $(VENV)/.spark-stamp
+$(SPARK_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
+# Java for Spark (Debian's default-jre-headless: OpenJDK 17), only when missing
+java:
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+
+# Long-running tests (province-scale generation, the dbt models on Spark etc.), not part of `make test`
+test-heavy: prepare postgres java $(SPARK_STAMP)
 	$(BIN)/pytest -q -m heavy
 
 lint: install

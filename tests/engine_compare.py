@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -69,16 +69,22 @@ def _row_differences(columns: Sequence[str], left: tuple, right: tuple, toleranc
 
 
 def compare_relation(
-    duck_con: Any, pg_con: Any, duck_rel: str, pg_rel: str, tolerance: float = TOLERANCE
+    duck_con: Any,
+    pg_con: Any,
+    duck_rel: str,
+    pg_rel: str,
+    tolerance: float = TOLERANCE,
+    ignore: Collection[str] = (),
 ) -> list[str]:
-    """The differences between one relation on each side (empty when equal)."""
+    """The differences between one relation on each side (empty when equal); columns named in `ignore` (what
+    two runs differ in by construction: when they ran, their ids) are left out on both sides."""
     duck_cols, duck_rows = _read(duck_con, duck_rel)
     pg_cols, pg_rows = _read(pg_con, pg_rel)
     only_duck = sorted(set(duck_cols) - set(pg_cols))
     only_pg = sorted(set(pg_cols) - set(duck_cols))
     if only_duck or only_pg:
         return [f"{duck_rel}: columns only in the first {only_duck}, only in the second {only_pg}"]
-    columns = sorted(duck_cols)
+    columns = sorted(c for c in duck_cols if c not in ignore)
     order_duck = [duck_cols.index(c) for c in columns]
     order_pg = [pg_cols.index(c) for c in columns]
     left = sorted((tuple(_normal(r[i]) for i in order_duck) for r in duck_rows), key=_sort_key)
@@ -98,13 +104,17 @@ def compare_relation(
 
 
 def compare_relations(
-    duck_con: Any, pg_con: Any, pairs: Iterable[tuple[str, str]], tolerance: float = TOLERANCE
+    duck_con: Any,
+    pg_con: Any,
+    pairs: Iterable[tuple[str, str]],
+    tolerance: float = TOLERANCE,
+    ignore: Collection[str] = (),
 ) -> list[str]:
     """Every difference between the pairs (first relation on `duck_con`, second on `pg_con`); `tolerance` 0
     asks for numbers equal to the last digit."""
     out: list[str] = []
     for duck_rel, pg_rel in pairs:
-        out += compare_relation(duck_con, pg_con, duck_rel, pg_rel, tolerance)
+        out += compare_relation(duck_con, pg_con, duck_rel, pg_rel, tolerance, ignore)
     return out
 
 

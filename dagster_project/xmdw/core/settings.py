@@ -26,11 +26,12 @@ DAGSTER_YAML = f"""\
 {DAGSTER_YAML_MARK}: no telemetry, run history kept in this folder
 telemetry:
   enabled: false
-# every run reads or writes the one DuckDB file: runs from schedules and sensors queue, one at a time
+# every run writes the one warehouse: runs from schedules and sensors queue, one at a time
 concurrency:
   runs:
     max_concurrent_runs: 1
 """
+DAGSTER_PG_URL_ENV = "XMDW_DAGSTER_PG_URL"
 # XMDW_ENGINE=postgres: the run history goes to the warehouse's server too (dagster-postgres), so several
 # operators (the UI, the daemon, `xmdw run` on another machine) share one history.
 DAGSTER_YAML_POSTGRES = (
@@ -39,7 +40,9 @@ DAGSTER_YAML_POSTGRES = (
 storage:
   postgres:
     postgres_url:
-      env: XMDW_PG_DSN
+      env: """
+    + DAGSTER_PG_URL_ENV
+    + """
 """
 )
 
@@ -51,12 +54,21 @@ def configure_environment(paths: DataPaths | None = None) -> DataPaths:
     os.environ["XMDW_DATA_DIR"] = str(paths.root)
     os.environ["XMDW_WAREHOUSE"] = str(paths.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    server = engine_settings().is_postgres
+    engine = engine_settings()
+    server = engine.is_postgres
+    if server:  # SQLAlchemy's psycopg2 dialect: under psycopg 3 dagster-postgres's NOTIFY fails (decision 92)
+        os.environ[DAGSTER_PG_URL_ENV] = dagster_pg_url(engine.dsn or "")
     _write_dagster_yaml(
         os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml"),
         DAGSTER_YAML_POSTGRES if server else DAGSTER_YAML,
     )
     return paths
+
+
+def dagster_pg_url(dsn: str) -> str:
+    """The DSN as a SQLAlchemy URL with psycopg2's dialect, for dagster-postgres."""
+    scheme, sep, rest = dsn.partition("://")
+    return f"postgresql+psycopg2://{rest}" if sep and scheme in ("postgres", "postgresql") else dsn
 
 
 def _write_dagster_yaml(path: str, text: str) -> None:

@@ -9,15 +9,13 @@ needs a dialect branch only where DuckDB has a feature PostgreSQL lacks or the r
   table (autovacuum never sees temp tables, and a planner without statistics picks nested loops);
 - lists as parameters: `IN (?, ?, …)` instead of DuckDB's `IN (SELECT unnest(?))`;
 - bulk rows in: DuckDB reads a registered DataFrame, PostgreSQL takes COPY (`PgConnection.copy_rows`);
-- frames out: DuckDB's `.df()` turns DATE into datetime64 and DECIMAL into float64; `as_duckdb_frame`
-  makes a frame read from PostgreSQL look the same, so findings print the same text on both engines.
+- frames out: `PgConnection.df()` already gives DuckDB's dtypes (xmdw.warehouse.postgres.duckdb_frame), so
+  findings print the same text on both engines.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any, TypeAlias
 
 import duckdb
@@ -85,24 +83,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _duckdb_column(values: pd.Series) -> pd.Series:
-    sample = [v for v in values.head(200) if v is not None]
-    if any(isinstance(v, Decimal) for v in sample):
-        return pd.to_numeric(values, errors="coerce").astype("float64")
-    if sample and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in sample):
-        return pd.to_datetime(values).astype("datetime64[us]")
-    return values
-
-
-def as_duckdb_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame read from PostgreSQL with DuckDB's `.df()` types: NUMERIC → float64, DATE → datetime64[us]."""
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = _duckdb_column(frame[col])
-    return frame
-
-
 def frame_of(con: Connection, sql: str, parameters: Iterable[Any] | None = None) -> pd.DataFrame:
     """`con.execute(sql).df()` with the same column types on both engines."""
-    frame = con.execute(sql, list(parameters) if parameters is not None else None).df()
-    return as_duckdb_frame(frame) if is_postgres(con) else frame
+    # PgConnection.df() gives DuckDB's dtypes (xmdw.warehouse.postgres.duckdb_frame)
+    return con.execute(sql, list(parameters) if parameters is not None else None).df()

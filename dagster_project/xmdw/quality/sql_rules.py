@@ -20,9 +20,10 @@ import pandas as pd
 
 from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule
-from xmdw.quality.dialect import Connection, as_duckdb_frame, frame_of, is_postgres
+from xmdw.quality.dialect import Connection, frame_of, is_postgres
 from xmdw.quality.outcomes import FINDING_COLUMNS, ROW_ID_COLUMNS, Finding, as_text, py_value, tidy
 from xmdw.quality.relations import base_relation, key_expr, rule_sql, unseen_rows
+from xmdw.warehouse.postgres import duckdb_frame
 
 # Rows per frame handed to GX by a native expectation (DuckDB vectors of 2,048 rows).
 CHUNK_VECTORS = 50
@@ -98,8 +99,7 @@ def _pg_chunks(con: Connection, sql: str) -> Iterator[pd.DataFrame]:
             cur.itersize = CHUNK_ROWS
             cur.execute(sql)
             while rows := cur.fetchmany(CHUNK_ROWS):
-                names = [d[0] for d in cur.description]
-                yield as_duckdb_frame(pd.DataFrame.from_records(rows, columns=names))
+                yield duckdb_frame(cur.description, rows)
     finally:
         raw.rollback()
         raw.autocommit = was_autocommit

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -50,14 +49,41 @@ def _placeholders(sql: str) -> str:
     return "".join(out)
 
 
-def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
-    """Like DuckDB's `.df()`: NUMERIC columns come back as float64 (DuckDB turns DECIMAL into double)."""
-    df = pd.DataFrame.from_records(rows, columns=columns)
-    for col in df.columns:
-        values = df[col]
-        if values.dtype == object and any(isinstance(v, Decimal) for v in values.head(50)):
-            df[col] = pd.to_numeric(values, errors="coerce").astype("float64")
-    return df
+# PostgreSQL type OIDs (pg_type.oid, fixed for built-in types) → DuckDB's `.df()` dtype (without, with nulls)
+_BOOL, _INT8, _INT2, _INT4, _FLOAT4, _FLOAT8 = 16, 20, 21, 23, 700, 701
+_DATE, _TIMESTAMP, _TIMESTAMPTZ, _NUMERIC = 1082, 1114, 1184, 1700
+_DTYPES: dict[int, tuple[str, str]] = {
+    _BOOL: ("bool", "boolean"),
+    _INT2: ("int16", "Int16"),
+    _INT4: ("int32", "Int32"),
+    _INT8: ("int64", "Int64"),
+    _FLOAT4: ("float32", "float32"),
+    _FLOAT8: ("float64", "float64"),
+    _NUMERIC: ("float64", "float64"),
+}
+
+
+def duckdb_frame(description: Sequence[Any], rows: list[tuple]) -> pd.DataFrame:
+    """Rows from the server as DuckDB's `.df()` would give them: INTEGER int32 (nullable Int32), BIGINT
+    int64/Int64, BOOLEAN bool/boolean, DECIMAL and DOUBLE float64, DATE and TIMESTAMP datetime64[us]. psycopg2
+    gives Python objects (date, Decimal; an int column with a NULL turns float), which print differently
+    ("2024-12-31 00:00:00" vs "2024-12-31", "3.0" vs "3"); with one mapping here every reader formats the same
+    text from both engines."""
+    df = pd.DataFrame.from_records(rows, columns=[d[0] for d in description])
+    out = {}
+    for name, type_code in zip(df.columns, (d[1] for d in description), strict=True):
+        col = df[name]
+        if type_code in _DTYPES:
+            plain, nullable = _DTYPES[type_code]
+            if type_code in (_NUMERIC, _FLOAT4, _FLOAT8):
+                col = pd.to_numeric(col.astype(object).where(col.notna(), None), errors="coerce")
+            col = col.astype(nullable if col.isna().any() else plain)
+        elif type_code in (_DATE, _TIMESTAMP):
+            col = pd.to_datetime(col).astype("datetime64[us]")
+        elif type_code == _TIMESTAMPTZ:
+            col = pd.to_datetime(col, utc=True).astype("datetime64[us, UTC]")  # tz-aware, as DuckDB
+        out[name] = col
+    return pd.DataFrame(out, index=df.index, columns=df.columns)
 
 
 class PgConnection:
@@ -107,8 +133,8 @@ class PgConnection:
         return None if self._cur is None else self._cur.description
 
     def df(self) -> pd.DataFrame:
-        columns = [d[0] for d in self._cur.description]
-        return _frame(columns, self._cur.fetchall())
+        """The result with DuckDB's column types (`duckdb_frame`)."""
+        return duckdb_frame(self._cur.description, self._cur.fetchall())
 
     def begin(self) -> None:
         self.execute("BEGIN")
