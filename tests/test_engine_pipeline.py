@@ -95,6 +95,18 @@ def test_raw_tables_hold_the_same_rows(pg_run: PgRun, county_demo) -> None:
     assert {t: c for t, c in counts.items() if c[0] != c[1]} == {}
 
 
+def _page_text(path: Path) -> list[str]:
+    """What a reader sees, without what differs between two runs by construction. The DQ report lists a
+    rule's first examples newest submission first, and submission times have one-second resolution: which
+    files of one batch tie differs from run to run, whatever the engine. Example lines (file · sheet · row)
+    are therefore compared as a count, everything else line by line."""
+    lines = [_VOLATILE.sub("…", line) for line in html_text(path)]
+    if "数据质量" not in path.name:
+        return lines
+    examples = [line for line in lines if " · 第" in line and "行" in line]
+    return [line for line in lines if line not in examples] + [f"{len(examples)} example lines"]
+
+
 def _reports(root: Path) -> dict[str, Path]:
     return {str(p.relative_to(root / "reports")): p for p in (root / "reports").rglob("*") if p.is_file()}
 
@@ -105,9 +117,7 @@ def test_same_reports_with_the_same_text(pg_run: PgRun, county_demo) -> None:
     pages = [name for name in duck_reports if name.endswith(".html")]
     assert any("月通报" in name for name in pages) and any("数据质量" in name for name in pages)
     for name in pages:
-        duck_text = [_VOLATILE.sub("…", line) for line in html_text(duck_reports[name])]
-        pg_text = [_VOLATILE.sub("…", line) for line in html_text(pg_reports[name])]
-        assert pg_text == duck_text, name
+        assert _page_text(pg_reports[name]) == _page_text(duck_reports[name]), name
 
 
 def test_run_history_is_kept_on_the_server(pg_run: PgRun) -> None:
