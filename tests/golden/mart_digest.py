@@ -50,7 +50,7 @@ def digests(db: Path) -> dict[str, dict[str, object]]:
 def build(scale: str, workdir: Path) -> Path:
     """The demo at `scale` loaded by `xmdw run` into workdir; returns the warehouse path."""
     env = {**os.environ, "XMDW_DATA_DIR": str(workdir), "DAGSTER_HOME": str(workdir / "dagster_home")}
-    xmdw = [sys.executable, "-c", "import sys; from xmdw.cli.main import main; sys.exit(main())"]
+    xmdw = [sys.executable, "-m", "xmdw.cli.main"]
     subprocess.run([*xmdw, "demo", "--scale", scale], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*xmdw, "run"], env=env, check=True, stdout=subprocess.DEVNULL)
     return workdir / "warehouse.duckdb"
