@@ -16,7 +16,7 @@ from test_dq_rules import CASES
 from xmdw.quality.gx_runner import prepare, validate_table
 from xmdw.warehouse.postgres import PgConnection
 
-pytestmark = pytest.mark.e2e  # 105 cases × two engines, ~2.5 min on two shared cores
+pytestmark = pytest.mark.heavy  # 105 cases × two engines, ~2.5 min on two shared cores: make test-heavy
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ lead_units as (
         month,
         max(groups_ranked) as lead_units_ranked,
         sum(case when pace_gap < 0 then 1 else 0 end) as lead_units_behind_pace,
-        string_agg(case when rank_completion = 1 then group_name end, '、' order by group_name)
+        {{ ordered_text_agg("case when rank_completion = 1 then group_name end", "'、'", "group_name") }}
             as best_lead_unit,
         cast(max(case when rank_completion = 1 then completion_ratio end) as decimal(12, 6)) as best_lead_unit_ratio,
         max(rank_completion) as worst_rank
@@ -53,7 +53,7 @@ worst_lead_units as (
         lead_units.region_code,
         lead_units.year,
         lead_units.month,
-        string_agg(ranking.group_name, '、' order by ranking.group_name) as worst_lead_unit,
+        {{ ordered_text_agg("ranking.group_name", "'、'", "ranking.group_name") }} as worst_lead_unit,
         cast(max(ranking.completion_ratio) as decimal(12, 6)) as worst_lead_unit_ratio
     from lead_units
     inner join ranking
@@ -92,16 +92,14 @@ snail_counts as (
         month,
         sum(case when list_type = 'month' then 1 else 0 end) as snails_month,
         sum(case when list_type = 'month' and is_new then 1 else 0 end) as snails_month_new,
-        string_agg(
-            case when list_type = 'month' and is_new then project_name end, '、'
-            order by snail_rank_in_region, project_id
-        ) as snails_month_new_zh,
+        {{ ordered_text_agg(
+            "case when list_type = 'month' and is_new then project_name end", "'、'", "snail_rank_in_region, project_id"
+        ) }} as snails_month_new_zh,
         sum(case when list_type = 'quarter' then 1 else 0 end) as snails_quarter,
         sum(case when list_type = 'quarter' and is_new then 1 else 0 end) as snails_quarter_new,
-        string_agg(
-            case when list_type = 'quarter' and is_new then project_name end, '、'
-            order by snail_rank_in_region, project_id
-        ) as snails_quarter_new_zh
+        {{ ordered_text_agg(
+            "case when list_type = 'quarter' and is_new then project_name end", "'、'", "snail_rank_in_region, project_id"
+        ) }} as snails_quarter_new_zh
     from snails_new
     group by region_code, year, month
 ),
@@ -113,10 +111,9 @@ deadlines as (
         month,
         sum(case when status = '逾期' then 1 else 0 end) as deadlines_overdue,
         sum(case when status = '临近' then 1 else 0 end) as deadlines_near,
-        string_agg(
-            case when status in ('逾期', '临近') then project_name || '（' || milestone || '）' end, '、'
-            order by due_date, project_name
-        ) as deadlines_at_risk_zh
+        {{ ordered_text_agg(
+            "case when status in ('逾期', '临近') then project_name || '（' || milestone || '）' end", "'、'", "due_date, project_name"
+        ) }} as deadlines_at_risk_zh
     from {{ ref('mart_fund_deadlines') }}
     group by region_code, year, month
 ),
@@ -128,7 +125,9 @@ scorecard as (
         as_of_month,
         count(*) as scored_units,
         max(units_ranked) as units_ranked,
-        string_agg(case when unit_rank = 1 then lead_unit end, '、' order by lead_unit) as best_units,
+        {{ ordered_text_agg(
+            "case when unit_rank = 1 then lead_unit end", "'、'", "lead_unit"
+        ) }} as best_units,
         cast(max(case when unit_rank = 1 then on_track_share end) as decimal(12, 6)) as best_units_share,
         max(unit_rank) filter (where on_track_share is not null) as worst_rank
     from {{ ref('mart_report_unit_scorecard') }}
@@ -140,7 +139,7 @@ worst_units as (
         scorecard.region_code,
         scorecard.plan_year,
         scorecard.as_of_month,
-        string_agg(units.lead_unit, '、' order by units.lead_unit) as worst_units,
+        {{ ordered_text_agg("units.lead_unit", "'、'", "units.lead_unit") }} as worst_units,
         cast(max(units.on_track_share) as decimal(12, 6)) as worst_units_share
     from scorecard
     inner join {{ ref('mart_report_unit_scorecard') }} as units

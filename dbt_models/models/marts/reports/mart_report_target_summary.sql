@@ -23,12 +23,12 @@ final as (
         cast(sum(case when report_status = '严重滞后' then 1 else 0 end) as integer) as targets_severely_behind,
         cast(sum(case when report_status = '无数据' then 1 else 0 end) as integer) as targets_without_data,
         cast(sum(case when is_forecast_miss then 1 else 0 end) as integer) as targets_forecast_missed,
-        string_agg(
-            case when report_status = '未完成' then indicator_zh end, '、' order by target_id
-        ) as not_completed_zh,
-        string_agg(
-            case when is_forecast_miss then indicator_zh end, '、' order by pace_ratio, target_id
-        ) as forecast_missed_zh
+        {{ ordered_text_agg(
+            "case when report_status = '未完成' then indicator_zh end", "'、'", "target_id"
+        ) }} as not_completed_zh,
+        {{ ordered_text_agg(
+            "case when is_forecast_miss then indicator_zh end", "'、'", "pace_ratio, target_id"
+        ) }} as forecast_missed_zh
     from targets
     group by region_code, plan_year, month
 )
