@@ -105,7 +105,8 @@ def test_warehouse_resource_reads_the_data_dir_when_it_is_used(data_dir):
     with build_resources({"warehouse": defs.resources["warehouse"]}) as resources:
         warehouse = resources.warehouse
     assert warehouse.paths == data_dir
-    assert warehouse.dbt_env() == {"XMDW_WAREHOUSE": str(data_dir.warehouse)}
+    # the default engine: dbt's duckdb target on this directory's file
+    assert warehouse.dbt_env() == {"XMDW_WAREHOUSE": str(data_dir.warehouse), "XMDW_DBT_TARGET": "duckdb"}
     with warehouse.connection() as con:  # the build warehouse of that directory, through xmdw.warehouse
         con.execute("CREATE TABLE t AS SELECT 42 AS answer")
     with warehouse.connection(read_only=True) as con:
