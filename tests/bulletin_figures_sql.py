@@ -6,28 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from report_reading import mart
 
 ZB, BZ = "610728", "511902"
-
-
-def _mart(warehouse: Path, sql: str, params: list) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def _snail_names(warehouse: Path, code: str, month: int, list_type: str) -> set[str]:
     sql = ("SELECT project_name FROM marts.mart_snail_projects WHERE region_code = ? AND year = 2024 AND month = ? "
            "AND list_type = ?")  # fmt: skip
-    return {name for (name,) in _mart(warehouse, sql, [code, month, list_type])}
+    return {name for (name,) in mart(warehouse, sql, [code, month, list_type])}
 
 
 def expected_figures(warehouse: Path, code: str, month: int) -> dict[str, object]:
     """The 文字通报 figures recomputed by this test from the headline marts (not from mart_bulletin_figures)."""
-    q = lambda sql, *p: _mart(warehouse, sql, [*p])  # noqa: E731
+    q = lambda sql, *p: mart(warehouse, sql, [*p])  # noqa: E731
     out: dict[str, object] = {
         "period_label": f"1—{month}月",
         "region_scope_zh": "全县" if code == ZB else "全区",
