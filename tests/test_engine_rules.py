@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pg_copy import copy_schemas
 
-from xmdw.quality.catalog import load_rules
+from xmdw.quality.catalog import load_rules, rule_by_id
+from xmdw.quality.gx_runner import validate_table
 from xmdw.quality.relations import prepare, rule_sql
 from xmdw.quality.results import DqRun, validate
 from xmdw.warehouse.connect import connect
@@ -154,3 +156,21 @@ def test_every_rule_sql_runs_on_postgres_and_returns_what_duckdb_returns(engines
             ran += 1
     assert differ == []
     assert ran == sum(len(r.tables) for r in load_rules() if r.is_sql) > 70
+
+
+def test_a_sql_rule_runs_once_on_postgres(engines, full_runs):
+    """GX reads what the rule wrote to the findings relation: the rule's own query runs once (it ran
+    three times before: GX's rows, GX's count, the lineage)."""
+    _, pg, _ = engines
+    pg.execute("CREATE SEQUENCE rule_runs")
+    try:
+        counted = replace(
+            rule_by_id("C1"),
+            sql="WITH tick AS (SELECT nextval('rule_runs') AS n) SELECT t._file_id, t._sheet, t._source_row, "
+            "t.project_id AS observed FROM {rows} AS t, tick WHERE tick.n > 0",
+        )
+        (o,) = validate_table(pg, "projects", rules=[counted]).outcomes
+        assert not o.success and o.unexpected_count == o.element_count > 0
+        assert pg.execute("SELECT last_value FROM rule_runs").fetchall() == [(1,)]
+    finally:
+        pg.execute("DROP SEQUENCE rule_runs")

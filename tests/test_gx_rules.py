@@ -13,11 +13,12 @@ from dagster import AssetCheckSeverity
 
 from xmdw.contract import load_contract
 from xmdw.defs.checks import check_result
-from xmdw.quality import gx_runner, sql_rules
+from xmdw.quality import findings, gx_runner, sql_rules
 from xmdw.quality.catalog import load_rules, rule_by_id, rules_for
 from xmdw.quality.gx_runner import SAMPLE_ROWS, validate_found, validate_frame, validate_table
-from xmdw.quality.outcomes import TableValidation
+from xmdw.quality.outcomes import FINDING_COLUMNS, TableValidation, tidy
 from xmdw.quality.relations import prepare
+from xmdw.quality.results import validate
 from xmdw.warehouse.store import ensure_schema
 
 # The native expectations of the progress ledger (they read nothing but the frame's own columns).
@@ -130,6 +131,19 @@ def test_gx_sees_a_bounded_sample_but_every_offending_row_is_recorded(monkeypatc
     assert outcome.unexpected_count == len(outcome.findings) == SAMPLE_ROWS + 50
 
 
+def test_every_sql_rule_gx_flags_fails_however_many_fail_together():
+    # one expectation for all SQL rules of a frame: the verdict per rule must not depend on the others
+    rules = [rule_by_id(r) for r in ("C3", "C23", "T5", "T6")]
+    found = {r.id: _offending(SAMPLE_ROWS) for r in rules[1:]} | {"C3": _offending(0)}
+    outcomes = validate_found("monthly_progress", found, rules)
+    assert [(o.rule.id, o.success) for o in outcomes] == [
+        ("C3", True),
+        ("C23", False),
+        ("T5", False),
+        ("T6", False),
+    ]
+
+
 def test_on_fail_is_what_the_rule_file_says():
     # the same failing rule holds its rows back or only reports them, as its `on_fail` declares
     c3 = rule_by_id("C3")
@@ -139,7 +153,7 @@ def test_on_fail_is_what_the_rule_file_says():
 
 
 def _findings(**columns) -> pd.DataFrame:
-    return pd.DataFrame([columns | {"violates": True}]).reindex(columns=sql_rules.FINDING_COLUMNS)
+    return pd.DataFrame([columns | {"violates": True}]).reindex(columns=FINDING_COLUMNS)
 
 
 def test_fatal_table_finding_naming_a_file_holds_the_file_back_without_blocking():
@@ -194,8 +208,8 @@ def test_native_expectations_read_the_table_in_chunks(monkeypatch):
         )
         prepare(con)
         seen = []
-        real = gx_runner.validate_frame
-        monkeypatch.setattr(gx_runner, "validate_frame", lambda t, f, r: seen.append(len(f)) or real(t, f, r))
+        real = gx_runner._run_suite
+        monkeypatch.setattr(gx_runner, "_run_suite", lambda t, f, r: seen.append(len(f)) or real(t, f, r))
         v = gx_runner.validate_rows(con, "monthly_progress", [rule_by_id("F3")])
     finally:
         con.close()
@@ -217,3 +231,81 @@ def test_incremental_is_declared_in_the_rule_file():
         if r.is_incremental and r.is_sql:
             assert "{rows}" in r.sql, r.id  # an incremental SQL rule reads only the rows it is given
     assert replace(by_id["X1"], incremental=True).is_incremental  # the declaration is all there is
+
+
+def _progress_rows(con: duckdb.DuckDBPyConnection, rows: int) -> None:
+    """`rows` progress rows of one file, every one a January report (F3, fatal: held back) whose YTD
+    exceeds the since-start total (C3, a SQL warning)."""
+    ensure_schema(con, load_contract())
+    con.execute(
+        "INSERT INTO raw.monthly_progress (project_id, year, month, basis, ytd_completed, "
+        "since_start_completed, _file_id, _source_file, _sheet, _source_row, _revision, _submitting_unit) "
+        f"SELECT 'P' || range, 2024, 1, 'DISPATCH', 300, 200, 'f1', 'a.xlsx', 'S', range + 2, 1, '县交通局' "
+        f"FROM range({rows})"
+    )
+
+
+def test_a_rule_that_flags_more_rows_than_python_keeps_records_every_one(monkeypatch):
+    """Findings stay in the engine: Python keeps `findings.KEPT` per rule, the counts, raw.dq_results,
+    the held-back rows and what the table rules read are complete."""
+    monkeypatch.setattr(findings, "KEPT", 7)
+    con = duckdb.connect(":memory:")
+    try:
+        _progress_rows(con, 3000)
+        run = validate(con, run_id="bounded", tables=["monthly_progress"], full=True)
+        (v,) = run.validations
+        outcomes = {o.rule.id: o for o in v.outcomes}
+        for rule_id in ("F3", "C3"):
+            o = outcomes[rule_id]
+            assert not o.success and o.unexpected_count == 3000 and len(o.findings) == 7, rule_id
+            assert [f.source_row for f in o.findings] == sorted(f.source_row for f in o.findings)
+        recorded = dict(
+            con.execute(
+                "SELECT rule_id, count(*) FROM raw.dq_results WHERE rule_id IN ('F3', 'C3') GROUP BY 1"
+            ).fetchall()
+        )
+        assert recorded == {"F3": 3000, "C3": 3000}
+        assert con.execute("SELECT count(*) FROM raw.dq_excluded_rows WHERE rule_id = 'F3'").fetchall() == [
+            (3000,)
+        ]
+        assert run.rows_held_back == v.rows_held_back == 3000 and run.count("fatal") >= 3000
+        observed = con.execute(
+            "SELECT DISTINCT observed_value FROM raw.dq_results WHERE rule_id = 'C3'"
+        ).fetchall()
+        assert observed == [("300 > 200",)]  # tidied in SQL like outcomes.tidy ('300.0000 > 200.0000')
+        # the table rules read what staging reads: every row is held back, so none of them sees a row
+        assert all(
+            o.element_count == 0 or o.rule.id in ("S1",) for o in v.outcomes if o.rule.scope == "table"
+        )
+    finally:
+        con.close()
+
+
+def test_each_sql_rule_runs_once():
+    """One execution per rule: count, findings, lineage and held keys come from the same `insert … select`."""
+    con = duckdb.connect(":memory:")
+    try:
+        _progress_rows(con, 10)
+        con.execute("CREATE SEQUENCE rule_runs")
+        counted = replace(
+            rule_by_id("C3"),
+            sql="WITH tick AS (SELECT nextval('rule_runs') AS n) SELECT t._file_id, t._sheet, t._source_row, "
+            "'x' AS observed FROM {rows} AS t, tick WHERE tick.n > 0",
+        )
+        (o,) = validate_table(con, "monthly_progress", rules=[counted]).outcomes
+        assert not o.success and o.unexpected_count == 10
+        assert con.execute("SELECT currval('rule_runs')").fetchall() == [(1,)]
+    finally:
+        con.close()
+
+
+def test_tidy_in_sql_is_tidy_in_python():
+    con = duckdb.connect(":memory:")
+    texts = ["6504.8000", "380.0000 > 2.50", "1.50 2.50 3.50 4.00", "10.0", "100", "1.0500", "a0.10b", "x.50",
+             "1.2.300", "2024-01-01 00:00:00", "0.0000", "-3.200", "连续相同 12.5000", None]  # fmt: skip
+    try:
+        for text in texts:
+            (got,) = con.execute(f"SELECT {findings.tidy_sql('?')}", [text]).fetchall()[0]
+            assert got == tidy(text), text
+    finally:
+        con.close()

@@ -41,14 +41,13 @@ def check_result(validation: "TableValidation", asset_key: AssetKey | None = Non
     WARN for held-back rows (fatal row-level rules) and warnings, passed when nothing failed."""
     failed = [o for o in validation.outcomes if not o.success]
     severity = AssetCheckSeverity.ERROR if validation.blocking_failures else AssetCheckSeverity.WARN
-    held_back = {r[:3] for r in validation.excluded_rows()}
     metadata = {
         "rows_validated": MetadataValue.int(validation.rows),
         "rules_run": MetadataValue.int(len(validation.outcomes)),
         "blocking_failed": MetadataValue.json([o.rule.id for o in validation.blocking_failures]),
         "fatal_failed": MetadataValue.json([o.rule.id for o in validation.fatal_failures]),
         "warnings_failed": MetadataValue.json([o.rule.id for o in validation.warnings]),
-        "rows_held_back": MetadataValue.int(len(held_back)),
+        "rows_held_back": MetadataValue.int(validation.rows_held_back),  # counted in the engine
         "seconds": MetadataValue.float(round(validation.seconds, 3)),
         "failures": MetadataValue.md(
             "\n".join(

@@ -162,7 +162,8 @@ def _validate(rule: Rule) -> None:
 
 
 def _read_rule(path: Path) -> Rule:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml's safe loader when the build has it: the same documents, ~10x faster for 105 files
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     missing = [k for k in REQUIRED if k not in raw]
     unknown = sorted(set(raw) - set(REQUIRED) - OPTIONAL)
     if missing or unknown or raw.get("id") != path.stem:

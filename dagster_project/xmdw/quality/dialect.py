@@ -15,7 +15,8 @@ needs a dialect branch only where DuckDB has a feature PostgreSQL lacks or the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeAlias
 
 import duckdb
@@ -87,3 +88,33 @@ def frame_of(con: Connection, sql: str, parameters: Iterable[Any] | None = None)
     """`con.execute(sql).df()` with the same column types on both engines."""
     # PgConnection.df() gives DuckDB's dtypes (xmdw.warehouse.postgres.duckdb_frame)
     return con.execute(sql, list(parameters) if parameters is not None else None).df()
+
+
+# DuckDB settings of the checks (results.validate): a memory ceiling, so that what the rules materialise
+# (the latest revisions, the native chunks' rows, the findings) spills to the warehouse's temp folder
+# instead of growing the process with the warehouse; the order of rows is never relied on (every read
+# that needs one says ORDER BY).
+CHECK_SETTINGS = {"memory_limit": "128MB", "preserve_insertion_order": "false"}
+
+
+@contextmanager
+def check_settings(con: Connection) -> Iterator[None]:
+    """`CHECK_SETTINGS` on a file-backed DuckDB warehouse for the duration of the checks, then the
+    connection's own values again (the caller's connection; PostgreSQL and in-memory DuckDB unchanged:
+    an in-memory database has no temp folder of its own to spill to)."""
+    if (
+        is_postgres(con)
+        or not con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()[0][0]
+    ):
+        yield
+        return
+    before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in CHECK_SETTINGS}
+    try:
+        for name, value in CHECK_SETTINGS.items():
+            con.execute(f"SET {name} = '{value}'")
+        yield
+    finally:
+        for name, value in before.items():
+            con.execute(f"SET {name} = '{value}'")

@@ -44,21 +44,29 @@ published. One check system per layer: rule files on the units' ledgers, dbt tes
 - The raw tables' rules run in **one Dagster step** (`gx_raw_tables`, one blocking asset check
   `gx_<table>` per raw table) after ingestion and before dbt. `xmdw.quality.results.validate(con)` runs the
   same thing without Dagster.
-- **SQL rules run in the engine** (DuckDB, or PostgreSQL with `XMDW_ENGINE=postgres`) and return only what
-  they find: a row rule's SQL the offending rows' lineage (joined back to the table for file name, unit,
-  submission time and natural key), a table rule's SQL its findings (a file, a region-month, a unit-year).
-  The SQL is written once, in the subset both engines accept (`expectations/README.md`); the same findings
-  on both engines are tested rule by rule (`tests/test_engine_rules*.py`). **Great Expectations gives the
-  verdict.** On DuckDB on what the SQL found: per table one frame of at most {sample} offending rows per
-  rule (a `__rule` column) and one `ExpectColumnValuesToNotBeInSet(__rule, [<ID>])` per rule — a rule
-  passes when GX finds none of its rows. On PostgreSQL in the server: each SQL rule is a GX
-  `UnexpectedRowsExpectation` whose query is the rule's SQL, on a GX SQL datasource built on the run's own
-  connection (the rule SQL reads the run's temp relations; `quality/gx_engine.py`). Every offending row
-  is counted and recorded from the engine.
+- **SQL rules run in the engine** (DuckDB, or PostgreSQL with `XMDW_ENGINE=postgres`), **once each**, into
+  the run's findings relation (`dq_found`, `quality/findings.py`): `insert into dq_found select …` — a row
+  rule's offending rows joined to the table for file name, unit, submission time and natural key, a table
+  rule's findings (a file, a region-month, a unit-year), notes and passes. Count, lineage and held-back keys
+  come from that one execution. The SQL is written once, in the subset both engines accept
+  (`expectations/README.md`); the same findings on both engines are tested rule by rule
+  (`tests/test_engine_rules*.py`). **Great Expectations gives the verdict.** On DuckDB on a bounded sample:
+  per table one frame of at most 200 offending rows per rule (a `__rule` column) and one
+  `ExpectColumnValuesToNotBeInSet(__rule, [<IDs>])` for all SQL rules — a rule passes when GX flags none of
+  its rows. On PostgreSQL in the server: each SQL rule is a GX `UnexpectedRowsExpectation` whose query
+  reads the rule's rows of `dq_found`, on a GX SQL datasource built on the run's own connection
+  (`quality/gx_engine.py`); the rule's own query is not run again for GX.
+- **Findings stay in the engine.** `raw.dq_results`, `raw.dq_excluded_rows` and the rows hidden from the
+  table rules (`dq_held`) are written from `dq_found` by `insert … select` (`quality/recording.py`); values
+  are tidied in SQL as in Python (`findings.tidy_sql`). Python keeps the counts and at most 200 findings
+  per rule (`findings.KEPT`: the check's metadata, the web check page).
 - **Column expectations** (`expect_column_values_to_be_in_set` with the code lists of
   `seeds/code_lists.csv`, `…_to_be_between`, `…_to_match_regex`, `…_to_not_be_null`) are validated by GX on
-  the rows themselves, read in chunks of {chunk:,} rows with only the lineage and the rule's columns.
-  Peak memory therefore depends on what the rules find and one chunk, never on the size of a table.
+  the rows themselves: the rows are numbered in a temp table with their lineage, GX gets chunks of 102,400
+  rows with only the rules' columns, and the lineage of the rows it flags is copied in SQL.
+  Peak memory therefore depends on one chunk and the bounded findings, never on the size of a table nor on
+  how much the rules find; DuckDB runs the stage under a 128 MB memory limit (`dialect.CHECK_SETTINGS`,
+  spilling to the warehouse's temp folder).
 - **Why not GX's SQL datasource?** Tried with GX 1.24.1, duckdb-engine 0.17 and SQLAlchemy 2.1.9:
   `context.data_sources.add_sql(connection_string="duckdb:///<file>")` and an
   `UnexpectedRowsExpectation(unexpected_rows_query=…)` on a query or table asset fail with

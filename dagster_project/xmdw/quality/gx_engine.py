@@ -1,5 +1,7 @@
 """GX validates in the engine on PostgreSQL: each SQL rule is a GX `UnexpectedRowsExpectation` on a SQL
-datasource, so the server runs the rule's query for GX and GX gives the verdict.
+datasource over the rule's rows of the findings relation (`dq_found`, quality/findings.py), so the server
+counts what the rule found for GX and GX gives the verdict. The rule's own query runs once, when its
+findings are written — not again for GX (on the province ledgers a rule's query is what costs).
 
 On DuckDB GX's SQL datasource fails (decision 83; gx_runner validates a bounded sample of what the SQL found
 instead). On PostgreSQL, GX 1.24's generic SQL datasource (SQLAlchemy 2 + psycopg2) works, with one
@@ -9,12 +11,10 @@ built on the caller's own connection (`creator` returning it, `StaticPool`, no r
 datasource per connection, kept for the connection's life: deleting it would dispose the pool and close
 the caller's connection.
 
-The query GX runs is the rule's SQL with braces doubled (GX fills placeholders with `str.format`; regex
-quantifiers like `{5}` would be read as fields). The rule reads its relations itself; the batch (the raw
-table) only anchors the validation, so `{batch}` sits in a comment (without it GX prints a warning per
-rule on stdout). For a table rule, rows that do not violate
-(`violates` false, e.g. S1's 样本不足 notes) are filtered out. The findings (every offending row with its
-lineage) are still read by `sql_rules`; GX decides pass/fail and counts what the query returned.
+The query GX runs selects the rule's findings (`kind` 'finding': a table rule's notes and passes are
+not failures). It reads a temp relation itself; the batch (the raw table) only anchors the validation, so
+`{batch}` sits in a comment (without it GX prints a warning per rule on stdout). GX decides pass/fail and
+counts what the query returned.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import Any
 
 from xmdw.quality.catalog import Rule
 from xmdw.quality.dialect import Connection
-from xmdw.quality.relations import rule_sql
+from xmdw.quality.findings import FINDING
+from xmdw.quality.relations import FOUND
 from xmdw.warehouse.store import RAW
 
 _sources: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -50,12 +51,12 @@ def _source(context: Any, con: Connection) -> Any:
     return _sources[con]
 
 
-def gx_query(rule: Rule, table: str, new_rows_only: bool) -> str:
-    """The query GX runs for a rule: its offending rows (row scope) or violating findings (table scope)."""
-    sql = rule_sql(rule, table, new_rows_only)
-    if rule.scope == "table" and "violates" in sql:
-        sql = f"SELECT * FROM (\n{sql}\n) AS found WHERE coalesce(found.violates, true)"
-    return "/* {batch} */\n" + sql.replace("{", "{{").replace("}", "}}") + "\n"
+def gx_query(rule: Rule, table: str) -> str:
+    """The query GX runs for a rule: its findings in `dq_found` (ids are catalog and contract names)."""
+    return (
+        "/* {batch} */\n"
+        f"SELECT * FROM {FOUND} WHERE entity = '{table}' AND rule_id = '{rule.id}' AND kind = '{FINDING}'\n"
+    )
 
 
 def engine_verdicts(
@@ -71,7 +72,7 @@ def engine_verdicts(
     suite = context.suites.add(gx.ExpectationSuite(name=f"xmdw.engine.{table}.{n}"))
     try:
         for rule in rules:
-            query = gx_query(rule, table, new_rows_only=rule.is_incremental)
+            query = gx_query(rule, table)
             suite.add_expectation(
                 gx.expectations.UnexpectedRowsExpectation(
                     unexpected_rows_query=query, meta={"rule_id": rule.id}

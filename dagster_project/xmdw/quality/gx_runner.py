@@ -1,21 +1,24 @@
-"""Run the catalog's rules: SQL in the engine, verdicts by Great Expectations — on DuckDB on what the SQL
-found, on PostgreSQL in the server (GX runs each rule's query: quality/gx_engine.py).
+"""Run the catalog's rules: SQL in the engine, verdicts by Great Expectations.
 
-GX's SQL datasource does not work on DuckDB (GX 1.24 + duckdb-engine 0.17 + SQLAlchemy 2.1: every query
-metric fetches its result after the connection went back to the pool and fails; the engine also keeps the
-warehouse file open with a different configuration — docs/data_quality.md). So, per table:
+Every rule writes what it finds into the run's findings relation (`dq_found`, quality/findings.py) in one
+execution; Python keeps counts and a bounded part of it. Per table:
 
-- **SQL row rules** run in DuckDB (`sql_rules.offending_rows`): all their offending rows come back with
-  lineage, and GX validates a bounded sample of them per table (at most `SAMPLE_ROWS` per rule, one frame
-  with a `__rule` column, `ExpectColumnValuesToNotBeInSet(__rule, [<id>])` per rule) — the rule passes
-  when GX finds none of its rows; the count and the findings are DuckDB's.
+- **SQL row rules**: `insert into dq_found select …` — offending rows with their lineage, one execution
+  per rule. GX gives the verdict: on DuckDB on a bounded sample (at most `SAMPLE_ROWS` rows per rule, one
+  frame with a `__rule` column, one `ExpectColumnValuesToNotBeInSet(__rule, <the rules' ids>)`: a rule
+  passes when GX flags none of its rows); on PostgreSQL GX's SQL datasource reads the rule's rows of
+  `dq_found` in the server (quality/gx_engine.py). GX's SQL datasource does not work on DuckDB (GX 1.24 +
+  duckdb-engine 0.17 + SQLAlchemy 2.1, docs/data_quality.md).
 - **native expectations** (`expect_column_values_to_…`) validate the rows themselves, chunk by chunk
-  (`sql_rules.native_chunks`): an incremental one only the rows of files not checked under the current rule
-  set (`relations.unseen_rows`; the caller carries the other rows' results forward, quality/incremental.py).
-- **table rules** return findings (a file, a region-month …), validated like the row rules' samples; they
-  run after the row rules and read only the rows those do not hold back (`relations.hold`), like staging.
+  (`sql_rules.native_chunks`), what GX flags in a chunk goes to `dq_found`; an incremental one only the
+  rows of files not checked under the current rule set (`relations.unseen_rows`; the caller carries the
+  other rows' results forward, quality/incremental.py).
+- **table rules** write findings, notes and passes to `dq_found`, verdicts as for row rules; they run
+  after the row rules and read only the rows those do not hold back (`hold_validation`: keys moved in
+  SQL), like staging.
 
-Peak memory depends on what the rules find and one chunk, not on the size of a table.
+Peak memory: one chunk and `findings.KEPT` findings per rule, not the size of a table nor of what the
+rules find.
 """
 
 from __future__ import annotations
@@ -30,19 +33,27 @@ import pandas as pd
 from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule, rules_for
 from xmdw.quality.dialect import Connection, is_postgres
-from xmdw.quality.gx_engine import engine_verdicts
-from xmdw.quality.outcomes import LINEAGE_KEY, ROW_ID_COLUMNS, RuleOutcome, TableValidation, py_value
-from xmdw.quality.relations import current_rows, file_rows, hold, prepare, release, unseen_rows
-from xmdw.quality.sql_rules import (
-    native_chunks,
-    offending_rows,
-    row_finding,
-    table_finding,
-    table_findings,
+from xmdw.quality.findings import (
+    FINDING,
+    clear,
+    counts,
+    file_rows_kept,
+    flagged_rows,
+    hold_found,
+    insert_native,
+    insert_row_rule,
+    insert_table_rule,
+    lineage,
+    load,
 )
+from xmdw.quality.gx_engine import engine_verdicts
+from xmdw.quality.outcomes import ROW_ID_COLUMNS, RuleOutcome, TableValidation, py_value
+from xmdw.quality.relations import current_rows, prepare, release, unseen_rows
+from xmdw.quality.sql_rules import native_chunks, row_finding, table_finding
 
 __all__ = [
     "TableValidation",
+    "hold_validation",
     "prepare",
     "rules_for",
     "validate_rows",
@@ -71,10 +82,6 @@ def _code_values(code_list: str) -> tuple[str, ...]:
 def _expectation(rule: Rule):
     import great_expectations as gx
 
-    if rule.is_sql:  # a frame of offending rows: the rule passes when none of them is its own
-        return gx.expectations.ExpectColumnValuesToNotBeInSet(
-            column="__rule", value_set=[rule.id], meta={"rule_id": rule.id}
-        )
     kwargs = {k: v for k, v in rule.check.items() if k != "type"}
     if isinstance(kwargs.get("value_set"), dict):
         kwargs["value_set"] = list(_code_values(kwargs["value_set"]["code_list"]))
@@ -96,9 +103,22 @@ def _gx() -> tuple:
 _suite_numbers = itertools.count()
 
 
-def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> dict[str, object]:
-    """Validate `frame` against one expectation per rule; GX's result per rule id (offending rows are
-    reported by `__rowid`, their lineage is read from the frame)."""
+def _sql_expectation(rules: list[Rule]):
+    """One expectation for every SQL rule of a frame of offending rows (`__rule`): the rules whose ids GX
+    flags fail. One, not one per rule: GX's cost is per expectation, not per row."""
+    import great_expectations as gx
+
+    return gx.expectations.ExpectColumnValuesToNotBeInSet(
+        column="__rule", value_set=[r.id for r in rules], meta={"rule_id": SQL_RULES}
+    )
+
+
+SQL_RULES = "__sql_rules"
+
+
+def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> dict[str, tuple[bool, list]]:
+    """Validate `frame` against one expectation per native rule (and one for all SQL rules); per rule id
+    GX's verdict and the `__rowid`s of the rows it flagged."""
     import great_expectations as gx
 
     context, source = _gx()
@@ -106,16 +126,36 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> dict[str, o
     asset = source.add_dataframe_asset(name=f"{name}_{n}")
     batch_def = asset.add_batch_definition_whole_dataframe("all_rows")
     suite = context.suites.add(gx.ExpectationSuite(name=f"xmdw.{name}.{n}"))
+    sql = [r for r in rules if r.is_sql]
+    # GX hashes and copies the frame it is given: only the columns the expectations read
+    wanted = ["__rowid", *(["__rule"] if sql else []), *(r.check["column"] for r in rules if not r.is_sql)]
+    gx_frame = frame[[c for c in dict.fromkeys(wanted) if c in frame.columns]]
     try:
         for rule in rules:
-            suite.add_expectation(_expectation(rule))
-        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+            if not rule.is_sql:
+                suite.add_expectation(_expectation(rule))
+        if sql:
+            suite.add_expectation(_sql_expectation(sql))
+        result = batch_def.get_batch(batch_parameters={"dataframe": gx_frame}).validate(
             suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["__rowid"]}
         )
-        return {res.expectation_config.meta["rule_id"]: res for res in result.results}
     finally:
         context.suites.delete(suite.name)
         source.delete_asset(asset.name)
+    verdicts: dict[str, tuple[bool, list]] = {}
+    for res in result.results:
+        detail = res.result or {}
+        rowids = [int(py_value(d["__rowid"])) for d in detail.get("unexpected_index_list") or []]
+        rule_id = res.expectation_config.meta["rule_id"]
+        if rule_id != SQL_RULES:
+            verdicts[rule_id] = (bool(res.success), rowids)
+            continue
+        # by row id: GX caps `unexpected_list` (200 values), not the index list
+        flagged = set(frame.set_index("__rowid").loc[rowids, "__rule"])
+        if not res.success and not flagged:  # GX failed without saying on what: never pass it silently
+            raise RuntimeError(f"GX could not validate the SQL rules of {name}: {res.exception_info}")
+        verdicts |= {r.id: (r.id not in flagged, []) for r in sql}
+    return verdicts
 
 
 def validate_frame(table: str, frame: pd.DataFrame, rules: list[Rule]) -> TableValidation:
@@ -124,45 +164,42 @@ def validate_frame(table: str, frame: pd.DataFrame, rules: list[Rule]) -> TableV
     results = _run_suite(table, frame, rules)
     outcomes = []
     for rule in rules:
-        detail = results[rule.id].result or {}
-        rowids = [int(py_value(d["__rowid"])) for d in detail.get("unexpected_index_list") or []]
+        success, rowids = results[rule.id]
         wanted = [c for c in dict.fromkeys([*ROW_ID_COLUMNS, "_ingested_at", "__key", rule.field]) if c]
         records = frame.set_index("__rowid", drop=False).loc[rowids, [c for c in wanted if c in frame]]
         findings = [row_finding(rule, rec) for rec in records.to_dict("records")]
-        outcomes.append(_outcome(rule, bool(results[rule.id].success), findings, len(frame)))
+        outcomes.append(_outcome(rule, success, findings, len(frame)))
     return TableValidation(table, len(frame), outcomes)
 
 
-def validate_found(table: str, found: dict[str, pd.DataFrame], rules: list[Rule]) -> list[RuleOutcome]:
-    """GX's verdict on what SQL rules found (`found`: rule id -> offending rows or violating findings):
-    one frame of at most SAMPLE_ROWS rows per rule, one expectation per rule."""
+def _sample_verdicts(table: str, found: dict[str, int], rules: list[Rule]) -> dict[str, bool]:
+    """GX's verdict on SQL rules from how much each found: a frame of at most SAMPLE_ROWS rows per rule."""
     sample = pd.DataFrame(
-        {"__rule": [r.id for r in rules for _ in range(min(len(found[r.id]), SAMPLE_ROWS))]}, dtype=object
+        {"__rule": [r.id for r in rules for _ in range(min(found[r.id], SAMPLE_ROWS))]}, dtype=object
     )
     results = _run_suite(f"{table}_found", sample.assign(__rowid=range(len(sample))), rules)
+    return {r.id: results[r.id][0] for r in rules}
+
+
+def validate_found(table: str, found: dict[str, pd.DataFrame], rules: list[Rule]) -> list[RuleOutcome]:
+    """GX's verdict on findings made outside the engine (`found`: rule id -> offending rows or violating
+    findings as frames; the tests' small cases): as `_verdicts` on DuckDB, findings from the frames."""
+    verdicts = _sample_verdicts(table, {r.id: len(found[r.id]) for r in rules}, rules)
     outcomes = []
     for rule in rules:
         make = row_finding if rule.scope == "row" else table_finding
         findings = [make(rule, rec) for rec in found[rule.id].to_dict("records")]
-        outcomes.append(_outcome(rule, bool(results[rule.id].success), findings, 0))
+        outcomes.append(_outcome(rule, verdicts[rule.id], findings, 0))
     return outcomes
 
 
-def validate_in_engine(
-    con: Connection, table: str, found: dict[str, pd.DataFrame], rules: list[Rule]
-) -> list[RuleOutcome]:
-    """GX's verdict on SQL rules: on PostgreSQL GX runs each rule's query in the server (quality/gx_engine.py),
-    on DuckDB it validates the bounded sample of what the SQL found (`validate_found`). The findings are
-    the engine's either way."""
-    if not is_postgres(con):
-        return validate_found(table, found, rules)
-    verdicts = engine_verdicts(_gx()[0], con, table, rules)
-    outcomes = []
-    for rule in rules:
-        make = row_finding if rule.scope == "row" else table_finding
-        findings = [make(rule, rec) for rec in found[rule.id].to_dict("records")]
-        outcomes.append(_outcome(rule, verdicts[rule.id][0], findings, 0))
-    return outcomes
+def _verdicts(con: Connection, table: str, rules: list[Rule]) -> dict[str, bool]:
+    """GX's verdict on SQL rules whose findings are in `dq_found`: on PostgreSQL GX reads them in the
+    server (quality/gx_engine.py), on DuckDB it validates a bounded sample (`_sample_verdicts`)."""
+    if is_postgres(con):
+        return {rid: ok for rid, (ok, _) in engine_verdicts(_gx()[0], con, table, rules).items()}
+    found = counts(con, table, [r.id for r in rules])
+    return _sample_verdicts(table, {rid: c[FINDING] for rid, c in found.items()}, rules)
 
 
 def _outcome(rule: Rule, success: bool, findings: list, element_count: int) -> RuleOutcome:
@@ -171,14 +208,9 @@ def _outcome(rule: Rule, success: bool, findings: list, element_count: int) -> R
         success=success,
         element_count=element_count,
         unexpected_count=len(findings),
-        offending_rows=[_lineage(f) for f in findings] if rule.scope == "row" else [],
+        offending_rows=[lineage(f) for f in findings] if rule.scope == "row" else [],
         findings=findings,
     )
-
-
-def _lineage(f) -> dict:
-    return {"_file_id": f.file_id, "_source_file": f.file_name, "_sheet": f.sheet,
-            "_source_row": f.source_row, "_submitting_unit": f.submitting_unit}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -187,30 +219,30 @@ def _lineage(f) -> dict:
 
 
 def _native_outcomes(con: Connection, table: str, rules: list[Rule], new_only: bool) -> tuple:
-    """Native expectations chunk by chunk; (outcomes, rows handed to GX)."""
+    """Native expectations chunk by chunk, the rows GX flags into `dq_found`; (outcomes, rows handed
+    to GX)."""
     merged = {r.id: RuleOutcome(rule=r, success=True, element_count=0, unexpected_count=0) for r in rules}
+    clear(con, table, rules)
     seen = 0
     for chunk in native_chunks(con, table, rules, new_only):
         seen += len(chunk)
-        for o in validate_frame(table, chunk, rules).outcomes:
-            m = merged[o.rule.id]
-            m.success, m.unexpected_count = m.success and o.success, m.unexpected_count + o.unexpected_count
-            m.findings += o.findings
-            m.offending_rows += o.offending_rows
+        for rule_id, (success, rowids) in _run_suite(table, chunk, rules).items():
+            merged[rule_id].success &= success
+            insert_native(con, table, merged[rule_id].rule, rowids)
     return list(merged.values()), seen
 
 
 def _sql_row_outcomes(con: Connection, table: str, rules: list[Rule]) -> tuple:
-    """SQL row rules in DuckDB, GX on their offending rows; (outcomes, distinct flagged rows of the
+    """SQL row rules into `dq_found`, GX's verdicts; (outcomes, distinct rows GX saw of the
     non-incremental rules)."""
-    found = {r.id: offending_rows(con, table, r, new_rows_only=r.is_incremental) for r in rules}
-    flagged = {
-        tuple(row)
-        for r in rules
-        if not r.is_incremental
-        for row in found[r.id][list(LINEAGE_KEY)].head(SAMPLE_ROWS).itertuples(index=False)
-    }
-    return validate_in_engine(con, table, found, rules), len(flagged)
+    for rule in rules:
+        insert_row_rule(con, table, rule, new_rows_only=rule.is_incremental)
+    verdicts = _verdicts(con, table, rules)
+    outcomes = [
+        RuleOutcome(rule=r, success=verdicts[r.id], element_count=0, unexpected_count=0) for r in rules
+    ]
+    flagged = flagged_rows(con, table, [r.id for r in rules if not r.is_incremental], SAMPLE_ROWS)
+    return outcomes, flagged
 
 
 def _unseen(con: Connection, table: str) -> tuple[list[str], int]:
@@ -238,6 +270,7 @@ def validate_rows(con: Connection, table: str, rules: list[Rule] | None = None) 
     if sql:
         found, gx_rows[FLAGGED_ROWS] = _sql_row_outcomes(con, table, sql)
         outcomes += found
+    load(con, table, outcomes)
     new_files, new_rows = _unseen(con, table)
     if any(r.is_incremental for r in row_rules):
         gx_rows[NEW_ROWS] = new_rows  # the rows the incremental rules checked
@@ -260,22 +293,29 @@ def validate_table_rules(
     all_rules = rules if rules is not None else rules_for(table)
     table_rules = [r for r in all_rules if r.scope == "table"]
     if table_rules:
-        returned = {r.id: table_findings(con, table, r) for r in table_rules}
-        violating = {rid: f[f["violates"].astype(bool)] for rid, f in returned.items()}
-        outcomes = validate_in_engine(con, table, violating, table_rules)
+        for rule in table_rules:
+            insert_table_rule(con, table, rule)
+        verdicts = _verdicts(con, table, table_rules)
+        found = counts(con, table, [r.id for r in table_rules])
+        outcomes = [
+            RuleOutcome(rule=r, success=verdicts[r.id], element_count=sum(found[r.id].values()),
+                        unexpected_count=0)
+            for r in table_rules
+        ]  # fmt: skip
+        load(con, table, outcomes)
         for o in outcomes:
-            mine = returned[o.rule.id]
-            o.element_count = len(mine)
-            o.notes = [
-                table_finding(o.rule, rec)
-                for rec in mine[~mine["violates"].astype(bool)].to_dict("records")
-                if py_value(rec["note"]) is not None
-            ]
-            o.held_rows = file_rows(con, table, o.held_files)
+            if o.rule.on_fail == "hold_file" and not o.success:
+                o.held_rows = file_rows_kept(con, table, o.rule.id)
         validation.outcomes += outcomes
     order = {r.id: i for i, r in enumerate(all_rules)}
     validation.outcomes.sort(key=lambda o: order[o.rule.id])
     validation.seconds += time.perf_counter() - started
+
+
+def hold_validation(con: Connection, validation: TableValidation) -> None:
+    """Hide the rows the table's failed `hold_rows` rules flagged (keys from `dq_found`, in the engine)."""
+    held = [o.rule.id for o in validation.outcomes if o.rule.on_fail == "hold_rows" and not o.success]
+    hold_found(con, validation.table, held)
 
 
 def validate_table(
@@ -287,7 +327,7 @@ def validate_table(
         prepare(con)
     rules = rules if rules is not None else rules_for(table)
     validation = validate_rows(con, table, rules)
-    hold(con, table, validation.excluded_rows())
+    hold_validation(con, validation)
     try:
         validate_table_rules(con, validation, rules)
     finally:

@@ -26,7 +26,8 @@ from xmdw.contract import CONTRACT_FILE
 from xmdw.core.paths import SEEDS_DIR
 from xmdw.quality.catalog import catalog_files
 from xmdw.quality.dialect import Connection, in_list
-from xmdw.quality.outcomes import Finding, TableValidation
+from xmdw.quality.findings import carry, load
+from xmdw.quality.outcomes import TableValidation
 from xmdw.quality.relations import SEEN
 from xmdw.warehouse.store import RAW
 
@@ -60,46 +61,22 @@ def mark_seen(con: Connection, version: str, tables: list[str]) -> dict[str, str
     )
 
 
-def _carried(con: Connection, table: str, run_id: str, rule_ids: list[str]) -> list[tuple]:
-    """The findings of `run_id` for these rules on rows of checked files that are still current."""
-    return con.execute(
-        f"""
-        SELECT d.rule_id, d.submitting_unit, d.file_id, d.file_name, d.sheet, d.source_row, d.column_name,
-               d.record_key, d.observed_value, d.submitted_at
-        FROM {RAW}.dq_results AS d
-        WHERE d.run_id = ? AND d.table_name = ? AND d.scope = 'row' AND d.severity IN ('fatal', 'warning')
-          AND d.rule_id IN {in_list(rule_ids)}
-          AND EXISTS (SELECT 1 FROM {SEEN} AS s WHERE s.entity = d.table_name AND s.file_id = d.file_id)
-          AND EXISTS (SELECT 1 FROM latest_{table} AS l WHERE l._file_id = d.file_id
-                      AND l._sheet IS NOT DISTINCT FROM d.sheet AND l._source_row = d.source_row)
-        ORDER BY d.file_id, d.sheet, d.source_row
-        """,
-        [run_id, table, *rule_ids],
-    ).fetchall()
-
-
 def carry_forward(con: Connection, validation: TableValidation, run_id: str) -> int:
-    """Add the carried findings to the table's incremental outcomes; returns how many were carried."""
-    outcomes = {o.rule.id: o for o in validation.outcomes if o.rule.is_incremental}
+    """Copy the carried findings into the run's findings relation (in the engine) and recount the table's
+    incremental outcomes; returns how many were carried."""
+    outcomes = [o for o in validation.outcomes if o.rule.is_incremental]
     if not outcomes:
         return 0
-    rows = _carried(con, validation.table, run_id, sorted(outcomes))
-    for rule_id, unit, file_id, file_name, sheet, row, column, key, observed, submitted in rows:
-        o = outcomes[rule_id]
-        o.findings.append(
-            Finding(unit, file_id, file_name, sheet, row, column, key, observed, _plain_time(submitted))
-        )
-        o.offending_rows.append(
-            {"_file_id": file_id, "_source_file": file_name, "_sheet": sheet, "_source_row": row,
-             "_submitting_unit": unit}
-        )  # fmt: skip
-        o.unexpected_count += 1
-        o.success = False
-    return len(rows)
-
-
-def _plain_time(value) -> datetime | None:
-    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    before = {o.rule.id: o.unexpected_count for o in outcomes}
+    carry(con, validation.table, run_id, sorted(before), SEEN)
+    load(con, validation.table, outcomes)
+    carried = 0
+    for o in outcomes:
+        added = o.unexpected_count - before[o.rule.id]
+        if added:
+            o.success = False
+        carried += added
+    return carried
 
 
 def checked_records(run_id: str, version: str, validations: list[TableValidation]) -> list[dict]:

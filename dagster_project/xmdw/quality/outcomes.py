@@ -96,9 +96,12 @@ class RuleOutcome:
     success: bool
     element_count: int
     unexpected_count: int
+    # What the engine found is counted here and complete in the run's findings relation
+    # (quality/findings.py); the lists below keep at most findings.KEPT of it (all of it in small runs).
     offending_rows: list[dict] = field(default_factory=list)  # lineage of GX's unexpected rows
     findings: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)  # info (e.g. 样本不足), never a failure
+    note_count: int = 0
     # table scope: the rows of the files its findings name, filled by the runner (file_id, sheet, row)
     held_rows: list[tuple[str, str | None, int]] = field(default_factory=list)
 
@@ -147,6 +150,14 @@ class TableValidation:
     gx_rows: dict[str, int] = field(default_factory=dict)
     # raw tables: files with current rows not checked under the current rule set before this run
     new_files: list[str] = field(default_factory=list)
+    # distinct rows held back, counted in the engine (None: count `excluded_rows()`)
+    held_back: int | None = None
+
+    @property
+    def rows_held_back(self) -> int:
+        if self.held_back is not None:
+            return self.held_back
+        return len({r[:3] for r in self.excluded_rows()})
 
     @property
     def fatal_failures(self) -> list[RuleOutcome]:
@@ -161,7 +172,8 @@ class TableValidation:
         return [o for o in self.outcomes if o.blocking]
 
     def excluded_rows(self) -> list[tuple[str, str, int, str]]:
-        """(_file_id, _sheet, _source_row, rule_id) of every row a fatal rule holds back."""
+        """(_file_id, _sheet, _source_row, rule_id) of the rows a fatal rule holds back that Python holds
+        (every one in small runs; the engine records them all: quality/recording.py)."""
         out = []
         for o in self.outcomes:
             if o.rule.on_fail == "hold_rows":

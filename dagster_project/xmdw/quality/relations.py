@@ -10,6 +10,8 @@
   January report) therefore can never make F8 or another table rule fail for anyone (issue 10);
 - `dq_seen` (entity, file_id): files whose rows the incremental row rules need not see again — checked
   under the current rule set by an earlier run (`quality/incremental.py`); empty = validate every row;
+- `dq_found`: what every rule of the run found (quality/findings.py) — the only copy of the complete
+  findings until they are recorded;
 - `seed_<name>` (the reference CSVs read once, so rules work before dbt has built `ref.*`) and the catalog's
   views (expectations/views/).
 
@@ -34,6 +36,15 @@ from xmdw.warehouse.store import RAW
 
 HELD = "dq_held"
 SEEN = "dq_seen"
+FOUND = "dq_found"
+NATIVE_ROWS = "dq_native_rows"  # the numbered rows native expectations read (sql_rules.native_chunks)
+# outcomes.Finding's fields, in order, after the rule they belong to
+FINDING_FIELDS = ["submitting_unit", "file_id", "file_name", "sheet", "source_row", "column_name",
+                  "record_key", "observed", "submitted_at", "note"]  # fmt: skip
+FOUND_COLUMNS = [
+    ("entity", "VARCHAR"), ("rule_id", "VARCHAR"), ("kind", "VARCHAR"),
+    *((n, {"source_row": "INTEGER", "submitted_at": "TIMESTAMP"}.get(n, "VARCHAR")) for n in FINDING_FIELDS),
+]  # fmt: skip
 
 
 def _raw_columns(con: Connection, table: str) -> list[str]:
@@ -66,6 +77,7 @@ def prepare(con: Connection) -> None:
         [("entity", "VARCHAR"), ("_file_id", "VARCHAR"), ("_sheet", "VARCHAR"), ("_source_row", "INTEGER")],
     )
     create_temp_columns(con, SEEN, [("entity", "VARCHAR"), ("file_id", "VARCHAR")])
+    create_temp_columns(con, FOUND, FOUND_COLUMNS)
     for table in entity_tables():
         create_temp(con, "TABLE", f"latest_{table}", _latest_sql(con, table))
         create_temp(
@@ -103,13 +115,6 @@ def _load_seed(con: Connection, path: Path) -> None:
     con.execute(f"ANALYZE pg_temp.seed_{path.stem}")
 
 
-def hold(con: Connection, entity: str, rows: Iterable[tuple]) -> None:
-    """Hide rows (file_id, sheet, source_row, ...) of `entity` from `cur_<entity>` until `release`."""
-    rows = [(entity, r[0], r[1], r[2]) for r in rows]
-    if rows:
-        con.executemany(f"INSERT INTO {HELD} VALUES (?, ?, ?, ?)", rows)
-
-
 def hold_recorded(con: Connection, entities: Iterable[str]) -> None:
     """Hide the rows `raw.dq_excluded_rows` holds back for entities not validated in this run."""
     entities = list(entities)
@@ -131,17 +136,6 @@ def current_rows(con: Connection, table: str) -> int:
 
 def release(con: Connection) -> None:
     con.execute(f"DELETE FROM {HELD}")
-
-
-def file_rows(con: Connection, table: str, file_ids: list[str]) -> list[tuple]:
-    """(file_id, sheet, source_row) of every current row of the given files (a whole file held back)."""
-    if not file_ids:
-        return []
-    return con.execute(
-        f"SELECT _file_id, _sheet, _source_row FROM latest_{table} WHERE _file_id IN {in_list(file_ids)} "
-        "ORDER BY 1, 2, 3",
-        list(file_ids),
-    ).fetchall()
 
 
 def _key_match(table: str) -> str:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from xmdw.contract import load_contract
-from xmdw.quality import incremental
-from xmdw.quality.catalog import Rule, is_mart, mart_tables_with_rules, raw_tables_with_rules
-from xmdw.quality.dialect import Connection, append_rows, in_list
-from xmdw.quality.gx_runner import NEW_ROWS, validate_rows, validate_table_rules
+from xmdw.quality import incremental, recording
+from xmdw.quality.catalog import is_mart, mart_tables_with_rules, raw_tables_with_rules
+from xmdw.quality.dialect import Connection, append_rows, check_settings, in_list
+from xmdw.quality.gx_runner import NEW_ROWS, hold_validation, validate_rows, validate_table_rules
 from xmdw.quality.outcomes import RuleOutcome, TableValidation
-from xmdw.quality.relations import hold, hold_recorded, prepare, release
+from xmdw.quality.relations import hold_recorded, prepare, release
 from xmdw.warehouse.store import LOG_TABLES, RAW, ensure_schema, insert_records
 
 
@@ -55,14 +55,14 @@ class DqRun:
 
     def count(self, severity: str) -> int:
         if severity == "info":
-            return sum(len(o.notes) for v in self.validations for o in v.outcomes)
+            return sum(o.note_count for v in self.validations for o in v.outcomes)
         return sum(
-            len(o.findings) for v in self.validations for o in v.outcomes if o.rule.severity == severity
+            o.unexpected_count for v in self.validations for o in v.outcomes if o.rule.severity == severity
         )
 
     @property
     def rows_held_back(self) -> int:
-        return sum(len({r[:3] for r in v.excluded_rows()}) for v in self.validations)
+        return sum(v.rows_held_back for v in self.validations)
 
     def validation(self, table: str) -> TableValidation | None:
         return next((v for v in self.validations if v.table == table), None)
@@ -74,72 +74,6 @@ def new_run_id() -> str:
 
 def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
-
-
-def _column_zh(table: str, column: str | None) -> str | None:
-    if not column or is_mart(table):
-        return column
-    entity = load_contract().entities.get(table)
-    try:
-        return entity.column(column).zh if entity else column
-    except KeyError:
-        return column
-
-
-def _result_rows(run_id: str, table: str, o: RuleOutcome, detected_at: datetime) -> list[dict]:
-    r: Rule = o.rule
-    rows = []
-    for severity, items in ((r.severity, o.findings), ("info", o.notes)):
-        for f in items:
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "rule_id": r.id,
-                    "severity": severity,
-                    "rule_group": r.group,
-                    "table_name": table,
-                    "scope": r.scope,
-                    "submitting_unit": f.submitting_unit,
-                    "file_id": f.file_id,
-                    "file_name": f.file_name,
-                    "sheet": f.sheet,
-                    "source_row": f.source_row,
-                    "column_name": f.column_name,
-                    "column_zh": _column_zh(table, f.column_name),
-                    "record_key": f.record_key,
-                    "observed_value": f.observed,
-                    "message_zh": f.note if severity == "info" else r.message_zh,
-                    "held_back": severity != "info" and o.holds(f),
-                    "blocking": severity != "info" and o.blocks(f),
-                    "submitted_at": f.submitted_at,
-                    "detected_at": detected_at,
-                }
-            )
-    return rows
-
-
-def _fill_file_details(con: Connection, rows: list[dict]) -> None:
-    """Table-scope findings name a file by id only: add its name, unit and submission time."""
-    ids = sorted(
-        {r["file_id"] for r in rows if r["file_id"] and (not r["file_name"] or not r["submitted_at"])}
-    )
-    if not ids:
-        return
-    info = {
-        fid: (name, unit, at)
-        for fid, name, unit, at in con.execute(
-            # min(): one file has one name and unit (DuckDB's any_value is not in PostgreSQL 15)
-            f"SELECT file_id, min(file_name), min(submitting_unit), max(ingested_at) "
-            f"FROM {RAW}.ingest_log WHERE file_id IN {in_list(ids)} GROUP BY file_id",
-            ids,
-        ).fetchall()
-    }
-    for r in rows:
-        if r["file_id"] in info:
-            name, unit, at = info[r["file_id"]]
-            r["file_name"] = r["file_name"] or name
-            r["submitting_unit"] = r["submitting_unit"] or unit
-            r["submitted_at"] = r["submitted_at"] or at
 
 
 def _rule_row(run: DqRun, table: str, o: RuleOutcome, now: datetime) -> dict:
@@ -156,14 +90,6 @@ def _rule_row(run: DqRun, table: str, o: RuleOutcome, now: datetime) -> dict:
         "blocking": o.blocking,
         "checked_at": now,
     }
-
-
-def _excluded(run: DqRun, v: TableValidation, now: datetime) -> list[dict]:
-    return [
-        {"entity": v.table, "_file_id": fid, "_sheet": sheet, "_source_row": row, "rule_id": rule_id,
-         "run_id": run.run_id, "excluded_at": now}
-        for fid, sheet, row, rule_id in v.excluded_rows()
-    ]  # fmt: skip
 
 
 def _run_row(run: DqRun, rule_rows: list[dict], now: datetime) -> dict:
@@ -192,23 +118,19 @@ def _run_row(run: DqRun, rule_rows: list[dict], now: datetime) -> dict:
 
 def record(con: Connection, run: DqRun) -> None:
     """Write a run's outcomes to the dq tables (one transaction) and replace the validated tables'
-    held-back rows."""
+    held-back rows. The findings and held-back rows go from the run's findings relation to the log tables
+    in the engine (quality/recording.py); the caller ran `stage_outcomes` after the last verdict."""
     ensure_schema(con, load_contract())
     now = _now()
     rule_rows = [_rule_row(run, v.table, o, now) for v in run.validations for o in v.outcomes]
-    results = [
-        r for v in run.validations for o in v.outcomes for r in _result_rows(run.run_id, v.table, o, now)
-    ]
-    excluded = [r for v in run.validations for r in _excluded(run, v, now)]
-    _fill_file_details(con, results)
     con.execute("BEGIN TRANSACTION")
     try:
         tables = [v.table for v in run.validations]
         if tables:
             con.execute(f"DELETE FROM {RAW}.dq_excluded_rows WHERE entity IN {in_list(tables)}", tables)
-        _insert(con, "dq_excluded_rows", excluded)
+        recording.insert_excluded(con, tables, run.run_id, now)
         _insert(con, "dq_rule_results", rule_rows)
-        _insert(con, "dq_results", results)
+        recording.insert_results(con, tables, run.run_id, now)
         if run.rule_set_version:  # the files this run checked: later runs carry their results forward
             checked = incremental.checked_records(run.run_id, run.rule_set_version, run.validations)
             _insert(con, "dq_checked_files", checked)
@@ -249,6 +171,20 @@ def validate(
         ensure_schema(con, load_contract())  # a warehouse that never ingested still gets its raw tables
         if tables:
             run.rule_set_version = incremental.rule_set_version()  # before prepare() reads the seeds
+    with check_settings(con):
+        _check(con, run, tables, full)
+        if run.rule_set_version and incremental.rule_set_version() != run.rule_set_version:
+            # rules, contract or seeds changed while this run read them: record nothing as checked, so
+            # the next run is a full one under the new version
+            run.rule_set_version = None
+        run.seconds = time.perf_counter() - started
+        if write:
+            record(con, run)
+    return run
+
+
+def _check(con: Connection, run: DqRun, tables: list[str], full: bool) -> None:
+    """Every rule of the tables, findings into the run's findings relation, outcomes into `run`."""
     prepare(con)
     sources: dict[str, str] = {}
     if run.rule_set_version and not full:
@@ -259,14 +195,10 @@ def validate(
             incremental.carry_forward(con, v, sources[v.table])
             run.carried_forward = True
     _run_table_rules(con, run)
-    if run.rule_set_version and incremental.rule_set_version() != run.rule_set_version:
-        # rules, contract or seeds changed while this run read them: record nothing as checked, so the
-        # next run is a full one under the new version
-        run.rule_set_version = None
-    run.seconds = time.perf_counter() - started
-    if write:
-        record(con, run)
-    return run
+    recording.stage_outcomes(con, run.validations)
+    held = recording.held_back(con, [v.table for v in run.validations])
+    for v in run.validations:
+        v.held_back = held[v.table]
 
 
 def _run_table_rules(con: Connection, run: DqRun) -> None:
@@ -275,7 +207,7 @@ def _run_table_rules(con: Connection, run: DqRun) -> None:
     validated = [v.table for v in run.validations]
     try:
         for v in run.validations:
-            hold(con, v.table, v.excluded_rows())
+            hold_validation(con, v)
         if validated and _has_raw_table(con, "dq_excluded_rows"):
             hold_recorded(con, [t for t in raw_tables_with_rules() if t not in validated])
         for v in run.validations:

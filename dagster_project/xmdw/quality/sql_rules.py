@@ -1,15 +1,11 @@
-"""The engine side of the checks (DuckDB or PostgreSQL): every SQL rule runs in the engine and returns only
-what it found.
+"""Rows for native expectations, and findings made in Python.
 
-- a **row rule**'s SQL (expectations/sql/<ID>.sql) returns the offending rows' lineage (`_file_id`,
-  `_sheet`, `_source_row`, `observed`); it is joined back to the table for the rest of the lineage (file
-  name, unit, submission time, natural key) — `offending_rows()`;
-- a **table rule**'s SQL returns findings (a file, a region-month, a unit-year …) — `table_findings()`;
 - a **native expectation** reads rows in chunks of `CHUNK_ROWS`, only the columns it needs —
-  `native_chunks()`.
+  `native_chunks()`;
+- `row_finding` / `table_finding`: a finding from a row of such a chunk or of a frame of findings.
 
-No function here reads a whole table into Python: memory grows with what the rules find (and one chunk),
-not with the warehouse.
+The SQL rules run in the engine into the findings relation (quality/findings.py): no function here reads a
+whole table into Python.
 """
 
 from __future__ import annotations
@@ -18,90 +14,65 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule
-from xmdw.quality.dialect import Connection, frame_of, is_postgres
-from xmdw.quality.outcomes import FINDING_COLUMNS, ROW_ID_COLUMNS, Finding, as_text, py_value, tidy
-from xmdw.quality.relations import base_relation, key_expr, rule_sql, unseen_rows
+from xmdw.quality.dialect import Connection, create_temp, is_postgres
+from xmdw.quality.outcomes import ROW_ID_COLUMNS, Finding, as_text, py_value, tidy
+from xmdw.quality.relations import NATIVE_ROWS, base_relation, key_expr, unseen_rows
 from xmdw.warehouse.postgres import duckdb_frame
 
 # Rows per frame handed to GX by a native expectation (DuckDB vectors of 2,048 rows).
 CHUNK_VECTORS = 50
-CHUNK_ROWS = CHUNK_VECTORS * 2048
+CHUNK_ROWS = CHUNK_VECTORS * 2048  # (read as CHUNK_VECTORS * 2048 at run time: tests change it)
 LINEAGE = [*ROW_ID_COLUMNS, "_ingested_at"]
-
-
-def _has_column(table: str, column: str | None) -> bool:
-    if not column:
-        return False
-    return any(c.name == column for c in load_contract().entity(table).columns)
-
-
-def offending_rows(con: Connection, table: str, rule: Rule, new_rows_only: bool) -> pd.DataFrame:
-    """The rows a row-scope SQL rule flags, with their lineage, natural key, observed value and the value
-    of the rule's column (the unit's view of the problem). One row per offending table row."""
-    field = f', t."{rule.field}" AS __field' if _has_column(table, rule.field) else ", NULL AS __field"
-    sql = f"""
-        SELECT {", ".join(f"t.{c}" for c in LINEAGE)}, {key_expr(table) or "NULL"} AS __key,
-               o.observed AS __observed{field}
-        FROM (SELECT _file_id AS f, _sheet AS s, _source_row AS r, min(CAST(observed AS VARCHAR)) AS observed
-              FROM (
-{rule_sql(rule, table, new_rows_only)}
-              ) AS q GROUP BY 1, 2, 3) AS o
-        JOIN {base_relation(table)} AS t
-          ON t._file_id = o.f AND t._sheet IS NOT DISTINCT FROM o.s AND t._source_row = o.r
-        ORDER BY t._file_id, t._sheet, t._source_row"""
-    return frame_of(con, sql)
-
-
-def table_findings(con: Connection, table: str, rule: Rule) -> pd.DataFrame:
-    """The findings of a table-scope rule (FINDING_COLUMNS; `violates` defaults to true)."""
-    part = frame_of(con, rule_sql(rule, table))
-    for c in FINDING_COLUMNS:
-        if c not in part.columns:
-            part[c] = True if c == "violates" else None
-    part = part[FINDING_COLUMNS].astype(object)
-    part["violates"] = part["violates"].map(lambda v: bool(v) if v is not None and v == v else True)
-    return part
 
 
 def native_chunks(
     con: Connection, table: str, rules: list[Rule], new_rows_only: bool
 ) -> Iterator[pd.DataFrame]:
-    """The table's current rows (or those of files not checked yet) for native expectations: lineage,
-    natural key and the rules' columns only, `CHUNK_ROWS` at a time."""
+    """The table's current rows (or those of files not checked yet) for native expectations, `CHUNK_ROWS`
+    at a time: `__rowid` and the rules' columns only. The rows are numbered (`__rowid`) in the temp table
+    `NATIVE_ROWS` with their lineage and natural key, where the caller finds the lineage of the rows GX
+    flags (`findings.insert_native`) while the chunks are read."""
     columns = [c for c in dict.fromkeys(r.check["column"] for r in rules) if c not in LINEAGE]
     select = ", ".join([*(f"t.{c}" for c in LINEAGE), f"{key_expr(table) or 'NULL'} AS __key",
                         *(f't."{c}"' for c in columns)])  # fmt: skip
     where = f" WHERE {unseen_rows(table)}" if new_rows_only else ""
-    sql = f"SELECT {select} FROM {base_relation(table)} AS t{where}"
-    offset = 0
-    for chunk in _pg_chunks(con, sql) if is_postgres(con) else _duckdb_chunks(con, sql):
-        chunk["__rowid"] = range(offset, offset + len(chunk))
-        offset += len(chunk)
-        yield chunk
+    create_temp(con, "TABLE", NATIVE_ROWS,
+                f"SELECT row_number() OVER () AS __n, {select} FROM {base_relation(table)} AS t{where}")  # fmt: skip
+    read = ", ".join(["__n AS __rowid", *(f'"{c}"' for c in columns)])
+    try:
+        yield from (_pg_chunks if is_postgres(con) else _duckdb_chunks)(con, read)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {NATIVE_ROWS}")
 
 
-def _duckdb_chunks(con: Connection, sql: str) -> Iterator[pd.DataFrame]:
-    result = con.execute(sql)
-    while not (chunk := result.fetch_df_chunk(CHUNK_VECTORS)).empty:
-        yield chunk
+def _duckdb_chunks(con: Connection, read: str) -> Iterator[pd.DataFrame]:
+    """A range of numbers at a time (the caller writes between chunks, which would close a streaming
+    result); zone maps let each range read little more than its own row groups."""
+    total = con.execute(f"SELECT count(*) FROM {NATIVE_ROWS}").fetchall()[0][0]
+    size = CHUNK_VECTORS * 2048
+    for start in range(0, total, size):
+        yield con.execute(
+            f"SELECT {read} FROM {NATIVE_ROWS} WHERE __n > ? AND __n <= ? ORDER BY __n", [start, start + size]
+        ).df()
 
 
-def _pg_chunks(con: Connection, sql: str) -> Iterator[pd.DataFrame]:
+def _pg_chunks(con: Connection, read: str) -> Iterator[pd.DataFrame]:
     """A server-side cursor (the driver would otherwise fetch the whole result at once); it needs a
-    transaction, which only reads."""
+    transaction, in which the caller writes only to the run's temp findings (committed at the end)."""
     raw = con.raw
     was_autocommit = raw.autocommit
     raw.autocommit = False
     try:
         with raw.cursor(name="xmdw_native_chunks") as cur:
-            cur.itersize = CHUNK_ROWS
-            cur.execute(sql)
-            while rows := cur.fetchmany(CHUNK_ROWS):
+            size = CHUNK_VECTORS * 2048
+            cur.itersize = size
+            cur.execute(f"SELECT {read} FROM {NATIVE_ROWS}")
+            while rows := cur.fetchmany(size):
                 yield duckdb_frame(cur.description, rows)
+        raw.commit()
     finally:
-        raw.rollback()
+        raw.rollback()  # nothing left after the commit; the reads and writes of a failed run
         raw.autocommit = was_autocommit
 
 
