@@ -163,3 +163,21 @@ def test_xmdw_prepare_writes_the_manifest_into_dbt_target_path(tmp_path: Path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert manifest.stat().st_mtime_ns == built  # nothing changed: not parsed again
     assert "max_concurrent_runs: 1" in (home / "dagster.yaml").read_text(encoding="utf-8")
+
+
+def test_dbt_resource_starts_no_extra_dbt_and_loads_no_adapter():
+    """The dbt resource skips dagster-dbt's `dbt --version` process and its in-process adapter (issue 15):
+    the version it reports is what the dbt executable says, and the hooks it overrides are dagster-dbt's
+    (a dagster-dbt upgrade that renames them fails here instead of silently paying the costs again)."""
+    from dagster_dbt import DbtCliResource
+
+    from xmdw.defs.dbt import XmdwDbtCliResource, dbt_resource
+
+    dbt = dbt_resource()
+    assert isinstance(dbt, XmdwDbtCliResource)
+    for hook in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert hook in vars(DbtCliResource), hook
+        assert vars(XmdwDbtCliResource)[hook] is not vars(DbtCliResource)[hook]
+    said = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True)
+    assert f"installed: {dbt._cli_version}" in said.stdout.replace("- ", "")
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None

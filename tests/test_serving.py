@@ -286,6 +286,30 @@ def test_large_tables_are_left_out_of_the_workbook_but_not_the_csv(
     assert len(csv_lines) == 1 + n
 
 
+def test_the_lineage_table_is_left_out_of_the_workbook_but_not_the_csv(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """marts.figure_sources (one row per ledger row behind each figure) is served as CSV/Parquet/DuckDB and
+    looked up with `xmdw explain`, not written cell by cell into the workbook (issue 15: it was three quarters
+    of the county workbook's cells), however few rows it has."""
+    from python_calamine import CalamineWorkbook
+
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "CREATE TABLE marts.figure_sources AS SELECT i AS figure_id, 'f' || i AS file FROM range(3) t(i)"
+    )
+    con.close()
+    result = publish(warehouse, tmp_path / "serving")
+    assert result.xlsx_left_out == ["marts.figure_sources"]  # only it: the other tables are small
+    assert any("figure_sources 是溯源明细" in line for line in result.lines())
+    wb = CalamineWorkbook.from_path(str(result.xlsx_path))
+    sheet = wb.get_sheet_by_name("figure_sources").to_python()
+    assert len(sheet) == 2 and "数字溯源明细" in str(sheet[1][0]) and "xmdw explain" in str(sheet[1][0])
+    csv_lines = result.csv_paths["marts.figure_sources"].read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv_lines) == 1 + 3
+    assert result.tables["marts.figure_sources"] == 3
+
+
 def test_superset_url_through_sqlalchemy_is_read_only(warehouse: Path, tmp_path: Path) -> None:
     pytest.importorskip("duckdb_engine", reason="duckdb-engine not installed (dev dependency for this test)")
     import sqlalchemy as sa

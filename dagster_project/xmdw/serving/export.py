@@ -37,6 +37,11 @@ BOM = b"\xef\xbb\xbf"
 # A bigger table is left out of the workbook (CSV/Parquet have it): at province scale two marts of
 # 180k-340k rows made the workbook 63 MB and cost 85 s of a 90 s publish, for sheets nobody scrolls.
 XLSX_TABLE_MAX_ROWS = 100_000
+# Lineage, not a table people read in a sheet: one row per ledger row behind each published figure. At county
+# scale it was three quarters of the workbook's cells and of the publish step's time (issue 15: 1.30 of 1.76 M
+# cells, ~10 s of pure-Python cell writing); at province the row cap above left it out already. A figure's
+# sources are looked up with `xmdw explain`; the whole table is in the CSV, the Parquet and the DuckDB copy.
+XLSX_LINEAGE_TABLES = frozenset({"marts.figure_sources"})
 _FETCH = 10_000
 COLUMN_DICTIONARY = "字段说明.csv"  # in export/csv/: every CSV header with its snake_case name
 _TEXT_TYPES = {"VARCHAR", "TEXT", "STRING"}
@@ -186,7 +191,7 @@ def write_xlsx(
     }
     names = sheet_names(tables)
     cn = chinese_names(tables, docs)
-    left_out = [t.key for t in tables if t.rows > XLSX_TABLE_MAX_ROWS]
+    left_out = [t.key for t in tables if t.rows > XLSX_TABLE_MAX_ROWS or t.key in XLSX_LINEAGE_TABLES]
     _write_index(wb, fmt["head"], tables, names, cn, docs, published_at, left_out)
     _write_columns(wb, fmt["head"], tables, names, cn, docs)
     try:
@@ -208,6 +213,11 @@ def write_xlsx(
 
 
 def _left_out_note(t: CopiedTable) -> str:
+    if t.key in XLSX_LINEAGE_TABLES:
+        return (
+            f"{t.key} 是数字溯源明细（共 {t.rows:,} 行），不放入本工作簿；完整数据见 "
+            f"export/csv/{t.schema}/{t.name}.csv 或 Parquet，单个数字的来源可用 xmdw explain 查询"
+        )
     return (
         f"{t.key} 共 {t.rows:,} 行，超过工作簿每表 {XLSX_TABLE_MAX_ROWS:,} 行的上限，未放入本工作簿；"
         f"完整数据见 export/csv/{t.schema}/{t.name}.csv 或 Parquet"

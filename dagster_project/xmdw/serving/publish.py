@@ -25,6 +25,7 @@ from xmdw.serving.catalog import TableDoc, load_descriptions
 from xmdw.serving.copy import STORAGE_VERSION, CopiedTable, PublishError, copy_warehouse, remove_duckdb_file
 from xmdw.serving.export import (
     COLUMN_DICTIONARY,
+    XLSX_LINEAGE_TABLES,
     staging_name,
     write_column_dictionary,
     write_csv,
@@ -84,6 +85,9 @@ class PublishResult:
         if self.csv_paths:
             out.append(f"  CSV (UTF-8 BOM): {next(iter(self.csv_paths.values())).parent.parent}")
         for key in self.xlsx_left_out:
+            if key in XLSX_LINEAGE_TABLES:
+                out.append(f"  注意 note: {key} 是溯源明细，未放入 xlsx，见 CSV — lineage, see the CSV")
+                continue
             out.append(
                 f"  注意 note: {key} 行数过多，未放入 xlsx，见 CSV — too large for the xlsx, see the CSV"
             )
