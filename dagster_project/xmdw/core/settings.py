@@ -133,3 +133,20 @@ def ingest_limits() -> IngestLimits:
         settle_seconds=_limit("XMDW_LANDING_SETTLE_SECONDS"),
         recheck_seconds=_limit("XMDW_LANDING_RECHECK_SECONDS"),
     )
+
+
+# --- Ingestion speed (issue 15): how a batch is read, never what it loads. -------------------------------
+def ingest_workers() -> int:
+    """XMDW_INGEST_WORKERS: processes parsing workbooks in parallel (default 2, both cores of the reference
+    machine); 1 parses in the writer process. A typo falls back to the default."""
+    raw = os.environ.get("XMDW_INGEST_WORKERS", "").strip()
+    try:
+        return max(1, int(raw)) if raw else 2
+    except ValueError:
+        return 2
+
+
+def ingest_bulk() -> bool:
+    """XMDW_INGEST_BULK=0 sends template-shaped CSV through the cell-by-cell parser too (the bulk path's
+    reference, for comparisons); default on."""
+    return os.environ.get("XMDW_INGEST_BULK", "1").strip() not in ("0", "false", "no", "off")

@@ -11,23 +11,26 @@ Every file gets one ingest_log row per attempt.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from xmdw.contract import Contract, load_contract
 from xmdw.core.paths import DataPaths
-from xmdw.core.settings import ingest_limits
+from xmdw.core.settings import ingest_bulk, ingest_limits, ingest_workers
 from xmdw.ingestion import diagnosis, file_log, filing
+from xmdw.ingestion.bulk_batch import BulkDriver
 from xmdw.ingestion.landing import current_signature, is_young, landing_files, scan_landing, settle
+from xmdw.ingestion.outcomes import BatchResult, FileOutcome
+from xmdw.ingestion.parallel import ParseAhead
 from xmdw.ingestion.parser import ParsedFile, parse_workbook
 from xmdw.ingestion.problems import FileRejected, Problem
 from xmdw.ingestion.refusals import GONE, STILL_WRITING, crash_problem, refuse_empty
 from xmdw.ingestion.safe_io import NotRegularFile, display_name, sha256_of
-from xmdw.ingestion.workbook import SUPPORTED_SUFFIXES
+from xmdw.ingestion.workbook import CSV_SUFFIXES, SUPPORTED_SUFFIXES
 from xmdw.warehouse import store
 from xmdw.warehouse.engine import EngineSettings, open_warehouse
 from xmdw.warehouse.store import Connection
@@ -35,44 +38,8 @@ from xmdw.warehouse.store import Connection
 __all__ = ["BatchResult", "FileOutcome", "ingest_file", "ingest_landing", "ingest_paths", "landing_files"]
 
 
-@dataclass
-class FileOutcome:
-    file_name: str
-    status: str  # accepted | duplicate | quarantined | deferred | skipped | failed
-    entity: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_skipped: int = 0
-    rows_revised: int = 0
-    reason: Problem | None = None
-    stored_path: str | None = None
-    # a workbook holding several ledgers: rows loaded per entity (entity then names them all, joined by +)
-    loaded_by_entity: dict[str, int] = field(default_factory=dict)
-    rows_with_findings: int = 0  # rows kept with an optional value left empty (raw.value_findings)
-    sheets_skipped: int = 0  # sheets holding no ledger (raw.skipped_sheets)
-
-
-@dataclass
-class BatchResult:
-    run_id: str
-    outcomes: list[FileOutcome] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
-    def total(self, attr: str) -> int:
-        return sum(getattr(o, attr) for o in self.outcomes)
-
-    def rows_by_entity(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for o in self.outcomes:
-            for entity, n in (o.loaded_by_entity or ({o.entity: o.rows_loaded} if o.entity else {})).items():
-                out[entity] = out.get(entity, 0) + n
-        return out
-
-
 ProgressFn = Callable[[int, int, FileOutcome], None]
+ParseFn = Callable[[Path, Contract], list[ParsedFile]]
 Signature = tuple[int, int]  # (size, mtime_ns) of a landing file when it was listed
 _pause = time.sleep  # between the two looks at young landing files (tests replace it)
 
@@ -261,6 +228,7 @@ def _ingest(
     consume: bool,
     log: dict,
     signature: Signature | None,
+    parse: ParseFn = parse_workbook,
 ) -> FileOutcome:
     sha = log["sha256"]
     if store.sha_already_loaded(con, sha):
@@ -278,7 +246,7 @@ def _ingest(
                     f"unsupported file type '{display_name(path.suffix)}': submit .xlsx or .csv",
                 )
             )
-        parsed = parse_workbook(path, contract)
+        parsed = parse(path, contract)
         refuse_empty(parsed)
     except FileRejected as rej:
         if consume and rej.problem.rule == "ING-F0" and is_young(path, ingest_limits()):
@@ -302,8 +270,10 @@ def ingest_file(
     contract: Contract,
     consume: bool,
     signature: Signature | None = None,
+    parse: ParseFn = parse_workbook,
 ) -> FileOutcome:
-    """One file, isolated: whatever it raises, its load is rolled back and it is quarantined (ING-CRASH)."""
+    """One file, isolated: whatever it raises, its load is rolled back and it is quarantined (ING-CRASH).
+    `parse`: parse_workbook, or a worker pool's (parallel.ParseAhead)."""
     signature = signature or current_signature(path)
     try:
         sha = sha256_of(path)
@@ -313,7 +283,7 @@ def ingest_file(
         return _move_aside(con, run_id, path, "symlink" if os.path.islink(path) else "other", paths)
     log = file_log.log_base(run_id, path, sha)
     try:
-        return _ingest(path, con, paths, contract, consume, log, signature)
+        return _ingest(path, con, paths, contract, consume, log, signature, parse)
     except Exception as exc:  # noqa: BLE001 — one file must never stop the batch
         _rollback(con)
         if isinstance(exc, FileNotFoundError) and not os.path.lexists(path):
@@ -336,30 +306,43 @@ def ingest_paths(
     refused: list[tuple[Path, str]] = (),
     deferred: list[Path] = (),
     signatures: dict[Path, Signature] | None = None,
+    bulk: bool | None = None,
+    workers: int | None = None,
 ) -> BatchResult:
     """Ingest files in order. Files inside the landing folder are moved out; others are copied.
-    `refused` entries (not regular files) are moved aside, `deferred` ones noted and left in landing."""
+    `refused` entries (not regular files) are moved aside, `deferred` ones noted and left in landing.
+    `bulk`: template-shaped CSV through the bulk path (DuckDB; default XMDW_INGEST_BULK); `workers`:
+    processes parsing the other files (default XMDW_INGEST_WORKERS). Neither changes what is loaded."""
     contract = contract or load_contract()
     paths.ensure()
     store.ensure_schema(con, contract)
     result = BatchResult(run_id or uuid.uuid4().hex[:12])
     landing = paths.landing.resolve()
+    bulk = (ingest_bulk() if bulk is None else bulk) and not store.is_postgres(con)
     total = len(refused) + len(deferred) + len(files)
-    steps: list[Callable[[], FileOutcome]] = [
-        *(lambda p=p, k=k: _move_aside(con, result.run_id, p, k, paths) for p, k in refused),
-        *(lambda p=p: _note(con, result.run_id, p, "deferred", STILL_WRITING) for p in deferred),
-        *(
-            lambda p=p: ingest_file(
-                p, con, paths, result.run_id, contract, _in_landing(p, landing), (signatures or {}).get(p)
-            )
-            for p in files
-        ),
-    ]
-    for i, step in enumerate(steps, start=1):
-        outcome = step()
-        result.outcomes.append(outcome)
-        if progress:
-            progress(i, total, outcome)
+    outcomes = itertools.chain(
+        (_move_aside(con, result.run_id, p, k, paths) for p, k in refused),
+        (_note(con, result.run_id, p, "deferred", STILL_WRITING) for p in deferred),
+    )
+    # the files the worker pool parses ahead: those the bulk path cannot take (a CSV that turns out
+    # irregular is parsed in this process)
+    cell_files = [p for p in files if not (bulk and p.suffix.lower() in CSV_SUFFIXES)]
+    with ParseAhead(cell_files, contract, ingest_workers() if workers is None else workers) as pool:
+
+        def cell(p: Path) -> FileOutcome:
+            consume = _in_landing(p, landing)
+            sig = (signatures or {}).get(p)
+            return ingest_file(p, con, paths, result.run_id, contract, consume, sig, pool.parse)
+
+        if bulk:
+            driver = BulkDriver(con, paths, result.run_id, contract, lambda p: _in_landing(p, landing), cell)
+            file_outcomes = driver.run(files, signatures or {})
+        else:
+            file_outcomes = (cell(p) for p in files)
+        for i, outcome in enumerate(itertools.chain(outcomes, file_outcomes), start=1):
+            result.outcomes.append(outcome)
+            if progress:
+                progress(i, total, outcome)
     return result
 
 

@@ -104,6 +104,30 @@ def _region_names() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(set(out), key=lambda x: (-len(x[0]), x[0])))
 
 
+@cache
+def _region_index() -> tuple[dict[str, int], tuple[int, ...]]:
+    """Each region name's first position in _region_names(), and the lengths names have."""
+    first: dict[str, int] = {}
+    for i, (name, _code) in enumerate(_region_names()):
+        first.setdefault(name, i)
+    return first, tuple(sorted({len(n) for n in first}))
+
+
+def _region_code(*texts: str) -> str | None:
+    """The code of the first region of _region_names() whose name occurs in one of the texts — what
+    testing every name in turn gives, found by looking up the texts' substrings instead (thousands of
+    names against a file name of a few dozen characters: 10 ms per file at province scale)."""
+    first, lengths = _region_index()
+    best: int | None = None
+    for text in texts:
+        for n in lengths:
+            for i in range(len(text) - n + 1):
+                j = first.get(text[i : i + n])
+                if j is not None and (best is None or j < best):
+                    best = j
+    return None if best is None else _region_names()[best][1]
+
+
 def strip_fill_dates(text: str) -> str:
     """The text without its fill-in dates (label and date), so no date a clerk signs is a period."""
     return FILL_DATE_RE.sub(" ", text)
@@ -185,10 +209,7 @@ def read_context(path: Path, title_lines: list[str], note_lines: list[str], shee
     period = choose_period(path, title_lines, note_lines, sheet)
     if period:
         ctx.year, ctx.month, ctx.period_source = period.year, period.month, period.source
-    for name, code in _region_names():
-        if name in text or name in path.stem:
-            ctx.region_code = code
-            break
+    ctx.region_code = _region_code(text, path.stem)
     ctx.plan_version = "中期调整" if ("中期调整" in text or "中期调整" in path.stem) else "年初"
     m = REPORTER_RE.search(text.replace("填报日期", "日期") + " ")
     if m:

@@ -103,7 +103,7 @@ def sha_already_loaded(con: Connection, sha256: str) -> bool:
     return rows[0][0] > 0
 
 
-def _key_join(entity: Entity, left: str, right: str) -> str:
+def key_join(entity: Entity, left: str, right: str) -> str:
     """Natural keys equal. A required key column is never NULL in a loaded row (the row is rejected), so
     `=` says the same as IS NOT DISTINCT FROM there and lets PostgreSQL hash or index the join; optional
     key columns (funds.batch) match NULL to NULL."""
@@ -182,14 +182,14 @@ def insert_rows(con: Connection, entity: Entity, rows: list[dict], lineage: dict
             FROM _incoming i
             LEFT JOIN (
                 SELECT {k_keys}, max(t._revision) AS max_rev
-                FROM _incoming k JOIN {table} t ON {_key_join(entity, "t", "k")}
+                FROM _incoming k JOIN {table} t ON {key_join(entity, "t", "k")}
                 GROUP BY {k_keys}
             ) p
-              ON {_key_join(entity, "i", "p")}
+              ON {key_join(entity, "i", "p")}
             """,
             [lineage["file_id"], lineage["file_name"], lineage["sha256"], lineage["ingested_at"]],
         )
-        revised = _record_changes(con, entity, lineage)
+        revised = sum(_record_changes(con, entity, "n._file_id = ?", [lineage["file_id"]]).values())
         con.execute("DROP TABLE _incoming")
     return revised
 
@@ -204,12 +204,18 @@ def _key_json(entity: Entity, alias: str) -> str:
     return " || ".join(parts) + " || '}'"
 
 
+def record_changes(con: Connection, entity: Entity, new_rows: str, params: list) -> dict[str, int]:
+    """`_record_changes` for a loader outside this module (the bulk path, ingestion/bulk_load.py)."""
+    return _record_changes(con, entity, new_rows, params)
+
+
 CHANGE_COLUMNS = [n for n, _ in LOG_TABLES["revision_changes"]]
 
 
-def _record_changes(con: Connection, entity: Entity, lineage: dict) -> int:
-    """Write one revision_changes row per changed figure of every revised natural key (the key's JSON
-    text is made once per revised row, in pairs_n, not once per compared column)."""
+def _record_changes(con: Connection, entity: Entity, new_rows: str, params: list) -> dict[str, int]:
+    """Write one revision_changes row per changed figure of every revised natural key among the rows
+    `new_rows` selects (alias n), and return their count per _file_id (the key's JSON text is made once per
+    revised row, in pairs_n, not once per compared column)."""
     table = f"{RAW}.{entity.table}"
     selects = [
         f"""SELECT CAST('{entity.name}' AS VARCHAR), n._pair_key, CAST('{c.name}' AS VARCHAR),
@@ -225,17 +231,17 @@ def _record_changes(con: Connection, entity: Entity, lineage: dict) -> int:
         f"""
         CREATE TEMP TABLE pairs_n AS
         SELECT row_number() OVER () AS _pair, {_key_json(entity, "n")} AS _pair_key, n.* FROM {table} n
-        WHERE n._file_id = ? AND n._revision > 1
+        WHERE {new_rows} AND n._revision > 1
         """,
-        [lineage["file_id"]],
+        params,
     )
-    revised = con.execute("SELECT count(*) FROM pairs_n").fetchall()[0][0]
+    revised = dict(con.execute("SELECT _file_id, count(*) FROM pairs_n GROUP BY _file_id").fetchall())
     if revised:
         con.execute(
             f"""
             CREATE TEMP TABLE pairs_o AS
             SELECT n._pair, o.* FROM pairs_n n JOIN {table} o
-              ON {_key_join(entity, "n", "o")} AND o._revision = n._revision - 1
+              ON {key_join(entity, "n", "o")} AND o._revision = n._revision - 1
             """
         )
         targets = ", ".join(f'"{c}"' for c in CHANGE_COLUMNS)
