@@ -18,6 +18,7 @@ import pytest
 from pg_server import pg_database, pg_server  # noqa: F401 - fixtures of the engine tests
 
 from xmdw.core.paths import DataPaths
+from xmdw.core.settings import DAGSTER_EVENT_LOG_POOLED
 
 # One Dagster instance folder for the whole session, outside any test's data dir.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -29,7 +30,9 @@ XMDW = str(Path(sys.executable).with_name("xmdw"))
 @pytest.fixture(scope="session", autouse=True)
 def _session_env(tmp_path_factory: pytest.TempPathFactory) -> None:
     home = tmp_path_factory.mktemp("dagster_home")
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # the run history `xmdw run` gets (core/settings.py), without the run queue's settings
+    yaml = "telemetry:\n  enabled: false\n" + DAGSTER_EVENT_LOG_POOLED
+    (home / "dagster.yaml").write_text(yaml, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
 
 

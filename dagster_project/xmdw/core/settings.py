@@ -31,6 +31,14 @@ concurrency:
   runs:
     max_concurrent_runs: 1
 """
+# SQLite run history (the default engine): Dagster's own layout, one kept connection per file instead of one per
+# event (xmdw.defs.run_history; issue 15). Not for the PostgreSQL history, which pools its connections itself.
+DAGSTER_EVENT_LOG_POOLED = """\
+event_log_storage:
+  module: xmdw.defs.run_history
+  class: PooledSqliteEventLogStorage
+"""
+DAGSTER_YAML_SQLITE = DAGSTER_YAML + DAGSTER_EVENT_LOG_POOLED
 DAGSTER_PG_URL_ENV = "XMDW_DAGSTER_PG_URL"
 # XMDW_ENGINE=postgres: the run history goes to the warehouse's server too (dagster-postgres), so several
 # operators (the UI, the daemon, `xmdw run` on another machine) share one history.
@@ -60,7 +68,7 @@ def configure_environment(paths: DataPaths | None = None) -> DataPaths:
         os.environ[DAGSTER_PG_URL_ENV] = dagster_pg_url(engine.dsn or "")
     _write_dagster_yaml(
         os.path.join(os.environ["DAGSTER_HOME"], "dagster.yaml"),
-        DAGSTER_YAML_POSTGRES if server else DAGSTER_YAML,
+        DAGSTER_YAML_POSTGRES if server else DAGSTER_YAML_SQLITE,
     )
     return paths
 
