@@ -4,6 +4,19 @@
 -- report this month keeps the cumulative figure of its latest report (carried forward, flagged); one that
 -- has not reported yet this year adds 0. Dispatch figures (DISPATCH) only.
 -- Definition: docs/metrics/progress.md#plan-completion
+-- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
+-- (macros/incremental_partitions.sql).
+{%- set inputs = ref('int_inputs__region_year') %}
+{{ config(
+    materialized=partitioned_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_partitions(ref('int_inputs__region_year'), ['region_code', 'year']) }}",
+    post_hook=[
+        "{{ drop_built_from(ref('int_inputs__region_year')) }}",
+        "{{ keep_built_from(ref('int_inputs__region_year')) }}",
+    ],
+) }}
 with
 
 plans as (
@@ -44,6 +57,9 @@ final as (
     inner join progress
         on plans.project_id = progress.project_id
         and plans.plan_year = progress.year
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['region_code', 'year'], ['projects.region_code', 'plans.plan_year']) }}
+    {%- endif %}
 )
 
 select * from final

@@ -2,10 +2,26 @@
 -- cohorts (int_rate_project_cohorts) and the project-list figures of the lineage (int_figure_value_parts) need,
 -- with the project's carried-forward dispatch YTD at the month (0 before its first report).
 -- Definitions: docs/metrics/rates.md#cohorts, docs/metrics/progress.md
+-- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
+-- (macros/incremental_partitions.sql).
+{%- set inputs = ref('int_inputs__region_year') %}
+{{ config(
+    materialized=partitioned_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_partitions(ref('int_inputs__region_year'), ['region_code', 'year']) }}",
+    post_hook=[
+        "{{ drop_built_from(ref('int_inputs__region_year')) }}",
+        "{{ keep_built_from(ref('int_inputs__region_year')) }}",
+    ],
+) }}
 with
 
 months as (
-    select region_code, year, month, as_of_date from {{ ref('int_report_months') }}
+    select region_code, year, month, as_of_date from {{ ref('int_report_months') }} as months
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['region_code', 'year'], ['months.region_code', 'months.year']) }}
+    {%- endif %}
 ),
 
 projects as (

@@ -2,14 +2,33 @@
 -- reports: the cumulative figures of the latest report up to that month are carried forward (a
 -- missing report does not undo what was completed), and the single-month value is derived as
 -- ytd(m) - ytd(m - 1); month 2 covers January and February.
+-- Incremental by (project_id, year): a build rebuilds the project-years whose inputs changed
+-- (macros/incremental_partitions.sql).
+{%- set inputs = ref('int_inputs__progress_monthly_filled') %}
+{{ config(
+    materialized=partitioned_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_partitions(ref('int_inputs__progress_monthly_filled'), ['project_id', 'year']) }}",
+    post_hook=[
+        "{{ drop_built_from(ref('int_inputs__progress_monthly_filled')) }}",
+        "{{ keep_built_from(ref('int_inputs__progress_monthly_filled')) }}",
+    ],
+) }}
 with
 
 progress as (
-    select * from {{ ref('stg_raw__monthly_progress') }}
+    select * from {{ ref('stg_raw__monthly_progress') }} as progress
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['project_id', 'year'], ['progress.project_id', 'progress.year']) }}
+    {%- endif %}
 ),
 
 plans as (
-    select project_id, plan_year from {{ ref('int_annual_plans_versioned') }}
+    select project_id, plan_year from {{ ref('int_annual_plans_versioned') }} as plans
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['project_id', 'year'], ['plans.project_id', 'plans.plan_year']) }}
+    {%- endif %}
 ),
 
 months as (

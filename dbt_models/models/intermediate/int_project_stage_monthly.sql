@@ -2,6 +2,19 @@
 -- the registry's dates: 竣工投产 from the completion/operation date, 开工在建 from the actual start
 -- date; before its start a started project counts as 储备; 谋划/储备/调出 as registered.
 -- Definition and limits: docs/metrics.md#four-batches
+-- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
+-- (macros/incremental_partitions.sql).
+{%- set inputs = ref('int_inputs__region_year') %}
+{{ config(
+    materialized=partitioned_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_partitions(ref('int_inputs__region_year'), ['region_code', 'year']) }}",
+    post_hook=[
+        "{{ drop_built_from(ref('int_inputs__region_year')) }}",
+        "{{ keep_built_from(ref('int_inputs__region_year')) }}",
+    ],
+) }}
 with
 
 projects as (
@@ -9,7 +22,10 @@ projects as (
 ),
 
 months as (
-    select * from {{ ref('int_report_months') }}
+    select * from {{ ref('int_report_months') }} as months
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['region_code', 'year'], ['months.region_code', 'months.year']) }}
+    {%- endif %}
 ),
 
 staged as (

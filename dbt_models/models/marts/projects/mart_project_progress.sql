@@ -3,10 +3,26 @@
 -- completion ratio against the latest plan, 序时进度 gap, since-start progress, ranks within the
 -- region, build status, reporting, and the 蜗牛 criteria hit.
 -- Months run up to the region's latest report month. Definitions: docs/metrics/projects.md
+-- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
+-- (macros/incremental_partitions.sql).
+{%- set inputs = ref('int_inputs__project_progress') %}
+{{ config(
+    materialized=partitioned_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_partitions(ref('int_inputs__project_progress'), ['region_code', 'year']) }}",
+    post_hook=[
+        "{{ drop_built_from(ref('int_inputs__project_progress')) }}",
+        "{{ keep_built_from(ref('int_inputs__project_progress')) }}",
+    ],
+) }}
 with
 
 months as (
-    select * from {{ ref('int_report_months') }}
+    select * from {{ ref('int_report_months') }} as months
+    {%- if is_incremental() %}
+    where {{ in_changed_partitions(inputs, ['region_code', 'year'], ['months.region_code', 'months.year']) }}
+    {%- endif %}
 ),
 
 projects as (
