@@ -20,8 +20,10 @@ def summarise(measurements: list[Measurement]) -> dict[str, dict]:
         ok = [m for m in ms if m.status == "ok"]
         if not ms:
             continue
-        if not ok:
-            out[stage] = {"status": ms[0].status, "runs": len(ms)}
+        if not ok:  # why it has no figure: did not finish, killed, failed, not run (and the flags saying so)
+            flags = sorted({m.details["flag"] for m in ms if "flag" in m.details})
+            out[stage] = {"status": ms[0].status, "runs": len(ms), "flags": flags}
+            out[stage]["load_1min"] = [m.load_1min for m in ms]
             continue
         secs = [m.seconds for m in ok]
         out[stage] = {
@@ -51,7 +53,7 @@ def _fmt_stage(s: dict | None) -> str:
     if not s:
         return "–"
     if s.get("status") != "ok":
-        return s.get("status", "–")
+        return "; ".join(s.get("flags") or []) or s.get("status", "–")
     flag = " †" if s.get("flags") else ""
     return f"{s['median']:.1f} s ({s['min']:.1f}–{s['max']:.1f}), {s['max_rss_mb']:.0f} MB{flag}"
 
@@ -84,11 +86,23 @@ def markdown(result: dict) -> str:
                 f"median {inc['median']:.1f} s ({inc['min']:.1f}–{inc['max']:.1f}) = "
                 f"**{inc['ratio_to_full_run']:.2f} ×** a full `xmdw run` (median {inc['full_run_median']:.1f} s)."
             )
+    for sc in scales:
+        bi = result["scales"][sc].get("bi") or {}
+        d = bi.get("during_build") or {}
+        if "p95_ms" in d:
+            lines.append(
+                f"\nBI ({sc}, {bi['connection']}; {len(bi['mix'])} queries per pass) during "
+                f"`{bi['build']}` ({bi['build_seconds']:.0f} s): {d['queries']:,} queries, {d['errors']} errors, "
+                f"p50 {d['p50_ms']:.0f} ms, p95 {d['p95_ms']:.0f} ms, max {d['max_ms']:.0f} ms "
+                f"(before it: p95 {bi['quiet'].get('p95_ms', 0):.0f} ms)."
+            )
+        elif bi:
+            lines.append(f"\nBI ({sc}): {bi.get('error') or bi.get('note') or bi.get('status')}")
     flags = {
         f"{sc} `{stage}`: {', '.join(s['flags'])}"
         for sc in scales
         for stage, s in result["scales"][sc]["summary"].items()
-        if s.get("flags")
+        if s.get("flags") and s.get("status") == "ok"
     }
     if flags:
         lines.append("\n† " + "; ".join(sorted(flags)) + ".")
