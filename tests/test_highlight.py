@@ -4,14 +4,19 @@ ingestion into a real DuckDB file, read back with openpyxl."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 from ledgers import PROJECT_HEADER, write_csv, write_xlsx
 from openpyxl import load_workbook
 
+from xmdw.contract import load_contract
 from xmdw.ingestion.batch import ingest_landing
-from xmdw.reports.highlight import FILL, SUMMARY_SHEET, CellNote, highlight_copy
+from xmdw.ingestion.workbook import read_file
+from xmdw.reports import highlight, write_dq_report
+from xmdw.reports.highlight import COPIES_DIR, FILL, SUMMARY_SHEET, CellNote, _originals, highlight_copy
+from xmdw.reports.highlight_marks import locate
 
 ROWS = [
     ["县发改局 项目基本信息台账"],  # a title row: the header is on row 2
@@ -98,3 +103,49 @@ def test_a_warning_is_yellow_and_two_notes_on_one_cell_are_one_comment(data_dir,
     assert set(cells) == {"E3", "A6"}
     assert cells["E3"] == (FILL["warning"], "问题一\n问题二")
     assert cells["A6"][0] == FILL["fatal"]
+
+
+def test_csv_copy_summary_sheet_lists_every_marked_cell_in_order(data_dir, tmp_path):
+    write_csv(data_dir.landing / "县发改局_项目基本信息台账.csv", [r + [""] * (6 - len(r)) for r in ROWS])
+    ingest_landing(data_dir)
+    notes, original = _notes(data_dir)
+    highlight_copy(Path(original), notes, tmp_path / "标注.xlsx")
+    wb = load_workbook(tmp_path / "标注.xlsx")
+    assert wb.sheetnames == [SUMMARY_SHEET, "数据"] and wb.active.title == SUMMARY_SHEET
+    ws = wb[SUMMARY_SHEET]
+    assert "县发改局_项目基本信息台账.csv" in ws["A1"].value and ws["A1"].font.b
+    assert [c.value for c in ws[3]] == ["工作表", "行号", "列", "问题"]
+    listed = [(r[1].value, r[2].value) for r in ws.iter_rows(min_row=4)]
+    assert listed == [(3, "E"), (4, "B"), (5, "E")]
+    assert "“待定”不是有效数字" in ws["D4"].value and ws["D4"].fill.fgColor.rgb[-6:] == FILL["fatal"]
+    assert ws["D4"].alignment.wrap_text and ws["D4"].alignment.vertical == "top"
+    assert [ws.column_dimensions[c].width for c in "ABCD"] == [16, 8, 6, 90]  # as openpyxl stores them
+
+
+def test_ingestions_header_row_finds_the_same_cells_without_scanning_the_sheet(data_dir):
+    write_csv(data_dir.landing / "县发改局_项目基本信息台账.csv", [r + [""] * (6 - len(r)) for r in ROWS])
+    ingest_landing(data_dir)
+    notes, _ = _notes(data_dir)
+    (original,) = _originals(data_dir.warehouse).values()
+    assert list(original.header_rows.values()) == [1]  # the title on row 1, the header on row 2
+    sheets, contract = read_file(original.path).sheets, load_contract()
+    scanned = locate(sheets, notes, contract, csv=True)
+    assert locate(sheets, notes, contract, csv=True, header_rows=original.header_rows) == scanned
+    assert {(m.row, m.column) for m in scanned} == {(3, 5), (4, 2), (5, 5)}
+    # the header row is really what is used: a data row given as the header finds no column
+    assert locate(sheets, notes, contract, csv=True, header_rows={"x": 3}) != scanned
+
+
+def test_a_copy_follows_the_originals_content_and_the_highlighting_version(data_dir, monkeypatch):
+    write_csv(data_dir.landing / "县发改局_项目基本信息台账.csv", [r + [""] * (6 - len(r)) for r in ROWS])
+    ingest_landing(data_dir)
+    write_dq_report(data_dir)
+    (copy,) = (data_dir.reports / COPIES_DIR).rglob("*_标注.xlsx")
+    written = copy.stat().st_mtime_ns
+    (original,) = _originals(data_dir.warehouse).values()
+    os.utime(original.path, ns=(1, 1))  # same content, touched (a data directory copied without -a)
+    write_dq_report(data_dir)
+    assert copy.stat().st_mtime_ns == written
+    monkeypatch.setattr(highlight, "HIGHLIGHT_VERSION", highlight.HIGHLIGHT_VERSION + 1)
+    write_dq_report(data_dir)
+    assert copy.stat().st_mtime_ns != written

@@ -3,12 +3,9 @@
 Beyond a list of problems (what the anchors do): the clerk opens the file they sent and sees each cell to
 fix, red for a row that was not loaded, yellow for a value left empty or a warning. A first sheet
 `问题说明` lists the same problems in order. A CSV submission comes back as an xlsx copy of the CSV (every
-cell as text, exactly as sent) with the same marks.
+cell as text, exactly as sent) with the same marks (reports/highlight_csv.py).
 
-Where a problem is: its sheet and row as ingestion recorded them (1-based, as Excel shows them; for a CSV
-the record number) and its column, found again by the parser's own layout detection on the original
-(the contract column name, else the header text). A whole-row problem (a duplicate key, an unreadable CSV
-line) marks the row's first cell. The original is read through the same guarded reader as ingestion
+Which cells: reports/highlight_marks.py. The original is read through the same guarded reader as ingestion
 (size and zip limits before anything is expanded) before openpyxl opens it.
 """
 
@@ -16,101 +13,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xmdw.contract import Contract, load_contract
 from xmdw.core.atomic import atomic_path
 from xmdw.core.textsafe import FORMULA_TRIGGERS
-from xmdw.ingestion.layout import Layout, detect_layout, normalise_cached
-from xmdw.ingestion.workbook import CSV_SUFFIXES, Sheet, read_file
+from xmdw.ingestion.workbook import CSV_SUFFIXES, read_file
+from xmdw.reports.highlight_csv import write_csv_copy
+from xmdw.reports.highlight_marks import (
+    AUTHOR,
+    COMMENT_WIDTH,
+    FILL,
+    MAX_COMMENTS,
+    SUMMARY_HEADERS,
+    SUMMARY_SHEET,
+    SUMMARY_WIDTHS,
+    CellNote,
+    Marked,
+    comment_height,
+    comment_text,
+    locate,
+    summary_title,
+)
 
-FILL = {"fatal": "FFC7CE", "warning": "FFEB9C"}  # Excel's own "bad" red and "neutral" yellow
-SUMMARY_SHEET = "问题说明"
-MAX_COMMENTS = 2000  # cells beyond this are filled without a comment (Excel slows down with many)
-AUTHOR = "xmdw 数据审核"
-
-
-@dataclass(frozen=True)
-class CellNote:
-    """One problem to mark: where ingestion or a rule found it, what it says, how serious it is."""
-
-    sheet: str | None
-    row: int  # 1-based
-    message_zh: str
-    severity: str = "fatal"  # fatal (row not loaded / held back) | warning
-    column_name: str | None = None  # the contract column
-    column_header: str | None = None  # the header as written in the file
-    rule: str | None = None
-
-
-@dataclass
-class Marked:
-    sheet: str
-    row: int  # 1-based
-    column: int  # 1-based
-    notes: list[CellNote]
-
-    @property
-    def severity(self) -> str:
-        return "fatal" if any(n.severity == "fatal" for n in self.notes) else "warning"
-
-
-def _column_index(layout: Layout | None, note: CellNote) -> int | None:
-    """0-based column of a note in a sheet: the contract column, else the header text, else None."""
-    if layout is None:
-        return None
-    if note.column_name and note.column_name in layout.by_name:
-        return layout.by_name[note.column_name].index
-    wanted = normalise_cached(note.column_header) if note.column_header else None
-    if wanted:
-        for m in layout.columns:
-            if wanted in (normalise_cached(m.header), normalise_cached(m.header.split("/")[-1])):
-                return m.index
-            if wanted == normalise_cached(m.column.zh):
-                return m.index
-        for index, header in layout.extra_columns.items():
-            if normalise_cached(header) == wanted:
-                return index
-    return None
-
-
-def _first_cell(layout: Layout | None) -> int:
-    """A whole-row problem marks the row's key cell (the first natural-key column), else column A."""
-    if layout is not None:
-        for name in layout.entity.natural_key:
-            if name in layout.by_name:
-                return layout.by_name[name].index
-    return 0
-
-
-def locate(sheets: list[Sheet], notes: list[CellNote], contract: Contract, csv: bool = False) -> list[Marked]:
-    """The cells to mark, one per (sheet, row, column), notes on the same cell merged; notes whose sheet
-    is not in the workbook are dropped (a different file of the same name). A CSV has one sheet, named
-    after the file (which may have been stored under another name)."""
-    by_name = {s.name: s for s in sheets}
-    layouts: dict[str, Layout | None] = {}
-    cells: dict[tuple[str, int, int], list[CellNote]] = defaultdict(list)
-    for note in notes:
-        sheet = sheets[0] if csv else by_name.get(note.sheet or "")
-        if sheet is None or note.row is None or note.row < 1:
-            continue
-        if sheet.name not in layouts:
-            layouts[sheet.name] = detect_layout(sheet, contract)
-        layout = layouts[sheet.name]
-        index = _column_index(layout, note)
-        cells[(sheet.name, int(note.row), _first_cell(layout) if index is None else index)].append(note)
-    return [Marked(s, r, c + 1, n) for (s, r, c), n in sorted(cells.items(), key=lambda x: x[0])]
-
-
-def _comment_text(notes: list[CellNote]) -> str:
-    seen: list[str] = []
-    for n in notes:
-        text = f"{n.message_zh}（{n.rule}）" if n.rule else n.message_zh
-        if text not in seen:
-            seen.append(text)
-    return "\n".join(seen)
+# Part of every copy's digest: a change to what a copy looks like rewrites the kept copies once.
+HIGHLIGHT_VERSION = 2
 
 
 def _text_cell(cell, value: object) -> None:
@@ -119,19 +47,6 @@ def _text_cell(cell, value: object) -> None:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         cell.data_type = "s"
         cell.quotePrefix = True
-
-
-def _csv_workbook(sheet: Sheet):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    for r, row in enumerate(sheet.rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                _text_cell(ws.cell(r, c), str(value))
-    return wb, {sheet.name: ws}  # the name locate() gives every CSV note
 
 
 def _xlsx_workbook(original: Path):
@@ -144,55 +59,65 @@ def _xlsx_workbook(original: Path):
 
 def _summary(wb, marked: list[Marked], source_name: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-
-    ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    _text_cell(
-        ws.cell(1, 1), f"“{source_name}”中需要改正的单元格（红色：该行未入库；黄色：该值未读取或需核实）"
-    )
-    ws.cell(1, 1).font = Font(bold=True, size=12)
-    for c, h in enumerate(["工作表", "行号", "列", "问题"], start=1):
-        ws.cell(3, c, h).font = Font(bold=True)
     from openpyxl.utils import get_column_letter
 
+    ws = wb.create_sheet(SUMMARY_SHEET, 0)
+    _text_cell(ws.cell(1, 1), summary_title(source_name))
+    ws.cell(1, 1).font = Font(bold=True, size=12)
+    for c, h in enumerate(SUMMARY_HEADERS, start=1):
+        ws.cell(3, c, h).font = Font(bold=True)
     for i, m in enumerate(marked, start=4):
         _text_cell(ws.cell(i, 1), m.sheet)
         ws.cell(i, 2, m.row)
         ws.cell(i, 3, get_column_letter(m.column))
-        _text_cell(ws.cell(i, 4), _comment_text(m.notes))
+        _text_cell(ws.cell(i, 4), comment_text(m.notes))
         ws.cell(i, 4).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(i, 4).fill = PatternFill("solid", fgColor=FILL[m.severity])
-    for col, width in zip("ABCD", (16, 8, 6, 90), strict=True):
+    for col, width in zip("ABCD", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     wb.active = 0
 
 
 def highlight_copy(
-    original: Path, notes: list[CellNote], out: Path, contract: Contract | None = None
+    original: Path,
+    notes: list[CellNote],
+    out: Path,
+    contract: Contract | None = None,
+    header_rows: dict[str, int] | None = None,
 ) -> list[Marked]:
     """Write `out` (xlsx): a copy of `original` (xlsx or CSV) with every located note's cell filled and
-    commented, plus the 问题说明 sheet. Returns the cells marked (nothing is written when none)."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
+    commented, plus the 问题说明 sheet. Returns the cells marked (nothing is written when none).
+    `header_rows`: ingestion's first header row per sheet (0-based), when known (highlight_marks.locate)."""
     contract = contract or load_contract()
     read = read_file(original)  # the ingestion's guards before openpyxl expands anything
     is_csv = original.suffix.lower() in CSV_SUFFIXES and read.encoding is not None
-    marked = locate(read.sheets, notes, contract, is_csv)
+    marked = locate(read.sheets, notes, contract, is_csv, header_rows)
     if not marked:
         return []
-    wb, sheets = _csv_workbook(read.sheets[0]) if is_csv else _xlsx_workbook(original)
+    if is_csv:
+        write_csv_copy(read.sheets[0], marked, original.name, out)
+    else:
+        _write_xlsx_copy(original, marked, out)
+    return marked
+
+
+def _write_xlsx_copy(original: Path, marked: list[Marked], out: Path) -> None:
+    """The original workbook as openpyxl loads it (its own formatting kept), marks and summary added."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    wb, sheets = _xlsx_workbook(original)
     for i, m in enumerate(marked):
         cell = sheets[m.sheet].cell(m.row, m.column)
         cell.fill = PatternFill("solid", fgColor=FILL[m.severity])
         if i < MAX_COMMENTS:
-            comment = Comment(_comment_text(m.notes), AUTHOR)
-            comment.width, comment.height = 320, 40 + 40 * len(m.notes)
+            comment = Comment(comment_text(m.notes), AUTHOR)
+            comment.width, comment.height = COMMENT_WIDTH, comment_height(m)
             cell.comment = comment
     _summary(wb, marked, original.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         wb.save(tmp)
-    return marked
 
 
 def highlighted_name(file_name: str) -> str:
@@ -200,11 +125,19 @@ def highlighted_name(file_name: str) -> str:
     return f"{Path(file_name).stem}_标注.xlsx"
 
 
-def notes_digest(original: Path, notes: list[CellNote]) -> str:
-    """Identifies one highlighted copy: the original's path and size and the notes (to skip rewriting)."""
-    st = original.stat()
+def notes_digest(
+    original: Path, notes: list[CellNote], content: str | None = None, header_rows: dict | None = None
+) -> str:
+    """Identifies one highlighted copy, to skip rewriting it: the original's content (its sha256 from the
+    ingest log, else its path, size and mtime), the header rows used, the notes and HIGHLIGHT_VERSION."""
+    if content:
+        source: list = [content]
+    else:
+        st = original.stat()
+        source = [str(original), st.st_size, st.st_mtime_ns]
     payload = json.dumps(
-        [str(original), st.st_size, st.st_mtime_ns, sorted(map(repr, notes))], ensure_ascii=False
+        [HIGHLIGHT_VERSION, *source, sorted((header_rows or {}).items()), sorted(map(repr, notes))],
+        ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -226,9 +159,30 @@ def _driver_errors(postgres: bool) -> tuple[type[BaseException], ...]:
     return (psycopg2.Error,)
 
 
-def _originals(warehouse: Path) -> dict[tuple[str, str], Path]:
-    """(file name, ingested at) -> where the original is kept (archive or quarantine), from the log of the
-    build warehouse (the DuckDB file, or the server's raw.ingest_log); empty when there is no log yet."""
+@dataclass(frozen=True)
+class Original:
+    """A submitted file as ingestion kept it."""
+
+    path: Path  # in the archive or quarantine
+    sha256: str | None
+    header_rows: dict[str, int] = field(default_factory=dict)  # sheet -> first header row, 0-based
+
+
+_LOGGED = (
+    "SELECT file_name, ingested_at, stored_path, sha256, file_id FROM raw.ingest_log "
+    "WHERE stored_path IS NOT NULL AND status IN ('accepted', 'quarantined')"
+)
+# ingestion's header rows (raw.skipped_rows kind 'header', 1-based): a sheet's first one is where its
+# layout's header starts (later ones are the header repeated inside the data)
+_HEADERS = (
+    "SELECT file_id, sheet, min(source_row) FROM raw.skipped_rows WHERE kind = 'header' "
+    "GROUP BY file_id, sheet"
+)
+
+
+def _originals(warehouse: Path) -> dict[tuple[str, str], Original]:
+    """(file name, ingested at) -> the original, from the log of the build warehouse (the DuckDB file, or
+    the server's raw tables); empty when there is no log yet, no header rows when they are not logged."""
     import duckdb
 
     from xmdw.warehouse.engine import engine_settings, warehouse_connection
@@ -236,31 +190,68 @@ def _originals(warehouse: Path) -> dict[tuple[str, str], Path]:
     settings = engine_settings()
     if not settings.is_postgres and not warehouse.exists():
         return {}
+    errors = (duckdb.Error, *_driver_errors(settings.is_postgres))
     try:
         with warehouse_connection(warehouse, settings, read_only=True) as con:
-            rows = con.execute(
-                "SELECT file_name, ingested_at, stored_path FROM raw.ingest_log "
-                "WHERE stored_path IS NOT NULL AND status IN ('accepted', 'quarantined')"
-            ).fetchall()
-    except (duckdb.Error, *_driver_errors(settings.is_postgres)):
+            rows = con.execute(_LOGGED).fetchall()
+            try:
+                headers = con.execute(_HEADERS).fetchall()
+            except errors:
+                headers = []
+    except errors:
         return {}
-    return {(name, str(at)): Path(stored) for name, at, stored in rows}
+    header_rows: dict[str, dict[str, int]] = {}
+    for file_id, sheet, row in headers:
+        if isinstance(row, int) and row >= 1:
+            header_rows.setdefault(file_id, {})[str(sheet)] = row - 1
+    return {
+        (name, str(at)): Original(Path(stored), sha, header_rows.get(file_id, {}))
+        for name, at, stored, sha, file_id in rows
+    }
 
 
-def _note_of(r, contract: Contract) -> CellNote:
-    entity = contract.entities.get(r.table_name) if isinstance(r.table_name, str) else None
-    column_name = None
-    if entity is not None and isinstance(r.field, str):
-        column_name = next((c.name for c in entity.columns if r.field in (c.zh, c.name)), None)
-    return CellNote(
-        r.sheet if isinstance(r.sheet, str) else None,
-        int(r.source_row),
-        str(r.problem or ""),
-        _SEVERITY.get(r.severity, "warning"),
-        column_name,
-        r.field if isinstance(r.field, str) else None,
-        r.rule_id if isinstance(r.rule_id, str) else None,
-    )
+_KEYS = ["unit", "file_name", "submitted_at"]
+_FIELDS = ["sheet", "source_row", "problem", "severity", "table_name", "field", "rule_id"]
+
+
+def _file_notes(problems, contract: Contract) -> dict[tuple, list[CellNote]]:
+    """(unit, file name, submitted at) -> the notes of its problems with a row number, in the frame's
+    order; every file with a problem has an entry (a quarantined one adds its .reason.json rows). Rows
+    without a unit, file or submission time belong to no file. One pass over the frame: a province has
+    ~35k problems in ~2,300 files."""
+    import pandas as pd
+
+    keyed = problems[problems[_KEYS].notna().all(axis=1)]
+    has_row = pd.to_numeric(keyed["source_row"], errors="coerce").notna().tolist()
+    columns: dict[tuple, str | None] = {}
+    out: dict[tuple, list[CellNote]] = {}
+    values = zip(*(keyed[c].tolist() for c in _KEYS + _FIELDS), has_row, strict=True)
+    for unit, name, at, sheet, row, problem, severity, table, header, rule, located in values:
+        notes = out.setdefault((unit, name, at), [])
+        if not located:
+            continue
+        if (table, header) not in columns:
+            columns[(table, header)] = _column_name(contract, table, header)
+        notes.append(
+            CellNote(
+                sheet if isinstance(sheet, str) else None,
+                int(row),
+                str(problem or ""),
+                _SEVERITY.get(severity, "warning"),
+                columns[(table, header)],
+                header if isinstance(header, str) else None,
+                rule if isinstance(rule, str) else None,
+            )
+        )
+    return out
+
+
+def _column_name(contract: Contract, table: object, header: object) -> str | None:
+    """The contract column a problem's field names (its Chinese or English name), if any."""
+    entity = contract.entities.get(table) if isinstance(table, str) else None
+    if entity is None or not isinstance(header, str):
+        return None
+    return next((c.name for c in entity.columns if header in (c.zh, c.name)), None)
 
 
 def _reason_notes(original: Path) -> list[CellNote]:
@@ -299,28 +290,28 @@ def write_unit_copies(problems, out_dir: Path, warehouse: Path) -> dict[str, lis
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    located = problems  # every file with an open problem: a quarantined one brings its rows' problems
-    originals = _originals(warehouse) if len(located) else {}
+    # every file with an open problem: a quarantined one brings its rows' problems
+    originals = _originals(warehouse) if len(problems) else {}
     contract = load_contract()
     written: dict[str, list[Path]] = {}
     new_manifest: dict[str, str] = {}
-    groups = located.groupby(["unit", "file_name", "submitted_at"], sort=True) if len(located) else []
-    for (unit, file_name, submitted), g in sorted(groups, key=lambda x: str(x[0][2]), reverse=True):
+    by_file = _file_notes(problems, contract) if len(problems) else {}
+    # newest submission first, so that of a name sent twice the newest one's copy is kept
+    for unit, file_name, submitted in sorted(sorted(by_file), key=lambda k: str(k[2]), reverse=True):
         original = originals.get((file_name, str(pd.Timestamp(submitted).to_pydatetime())))
-        if original is None or not original.is_file():
+        if original is None or not original.path.is_file():
             continue
-        rows = g[pd.to_numeric(g["source_row"], errors="coerce").notna()]
-        notes = [_note_of(r, contract) for r in rows.itertuples()] + _reason_notes(original)
+        notes = by_file[(unit, file_name, submitted)] + _reason_notes(original.path)
         if not notes:
             continue
         out = root / safe_name(str(unit)) / highlighted_name(safe_name(str(file_name)))
         key = str(out.relative_to(root))
-        digest = notes_digest(original, notes)
         if key in new_manifest:  # the same name sent twice: the newest submission's copy
             continue
+        digest = notes_digest(original.path, notes, original.sha256, original.header_rows)
         if manifest.get(key) != digest or not out.exists():
             try:
-                if not highlight_copy(original, notes, out, contract):
+                if not highlight_copy(original.path, notes, out, contract, original.header_rows):
                     continue
             except Exception:  # noqa: BLE001 — a copy that cannot be made never costs the return list
                 continue
