@@ -6,8 +6,11 @@ Run as a script, this is the BI client: it opens the published DuckDB file (data
 the BI tool of docs/bi.md does — Superset opens a **fresh read-only connection per query** (SQLAlchemy NullPool,
 duckdb-engine with access_mode=read_only), so every sample is connect + execute + fetchall + close — and runs
 the query mix in a loop: the monthly bulletin's own selections (xmdw.reports.mart_reader: every MONTH_QUERIES
-entry, the lineage tables, the snail list, the data-quality summary) for the latest published month, plus two
-queries a BI user writes (a Chinese view from docs/bi.md and a chart's aggregate over the largest mart). One
+entry, the month's figure_values, the snail list, the data-quality summary) for the latest published month, one
+数字溯源 page's lineage rows (mart_reader.FIGURE_SOURCES_PAGE_SQL, the region with the most rows), plus two
+queries a BI user writes (a Chinese view from docs/bi.md and a chart's aggregate over the largest mart).
+The month's figure_sources fetched whole (100,000 rows at province) is the bulletin builder's batch read, once a
+month in the pipeline; what a reader looks at is one region's page (or one figure, `xmdw explain`). One
 pass = every query once, back to back (a dashboard refresh), then `--pause` seconds (the user reading it).
 Each sample also records the connect alone: a fresh connection starts a DuckDB instance (tens of ms, and
 most of a small query's time on a busy machine), which a pooled client would not pay per query.
@@ -141,7 +144,7 @@ def summarise(client: dict, build_start: float, build_end: float) -> dict:
 
 
 def query_mix(served: Path) -> tuple[list[tuple[str, str, list]], tuple[int, int]]:
-    """The bulletin's selections for the latest published month, and the BI user's queries."""
+    """The bulletin's selections for the latest published month, one lineage page, and the BI user's queries."""
     import duckdb
 
     from xmdw.reports import mart_reader as mr
@@ -155,19 +158,32 @@ def query_mix(served: Path) -> tuple[list[tuple[str, str, list]], tuple[int, int
         present |= {
             r[0] for r in con.execute("SELECT schema_name || '.' || view_name FROM duckdb_views()").fetchall()
         }
+        page = _largest_page(con, year, month) if "marts.figure_sources" in present else None
     ym = [year, month]
     mix = [(f"bulletin.{name}", sql, ym) for name, sql in mr.MONTH_QUERIES.items()]
     mix += [
         (f"bulletin.{name}", sql, ym)
         for name, (table, sql) in mr.OPTIONAL_MONTH_QUERIES.items()
-        if f"marts.{table}" in present
+        if f"marts.{table}" in present and name != "figure_sources"  # the batch read: the page below instead
     ]
+    if page is not None:
+        mix.append(("bulletin.figure_sources_page", mr.FIGURE_SOURCES_PAGE_SQL, [year, month, page]))
     mix += [
         ("bulletin.snails", mr.SNAILS_SQL, [year, month, "month"]),
         ("bulletin.data_quality", mr.DATA_QUALITY_SQL, []),
     ]
     mix += [(name, sql, [year if p == "year" else p for p in params]) for name, sql, params in BI_QUERIES]
     return mix, (year, month)
+
+
+def _largest_page(con, year: int, month: int) -> str | None:
+    """The region whose 数字溯源 page has the most lineage rows in the month: the slowest page to open."""
+    row = con.execute(
+        "SELECT region_code FROM marts.figure_sources WHERE year = ? AND month = ? "
+        "GROUP BY region_code ORDER BY count(*) DESC, region_code LIMIT 1",
+        [year, month],
+    ).fetchall()
+    return row[0][0] if row else None
 
 
 def timed(served: Path, sql: str, params: list) -> list:

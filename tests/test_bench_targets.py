@@ -133,5 +133,9 @@ def test_the_bi_client_runs_the_bulletin_mix_on_the_served_copy(county_demo_copy
     assert {"bulletin.rates", "bulletin.snails", "bi.chinese_view", "bi.chart_aggregate"} <= set(
         summary["mix"]
     )
+    # lineage as a reader opens it: one region's 数字溯源 page, not the month's rows of every region
+    assert (
+        "bulletin.figure_sources_page" in summary["mix"] and "bulletin.figure_sources" not in summary["mix"]
+    )
     assert summary["quiet"]["queries"] == len(summary["mix"]) and summary["quiet"]["errors"] == 0
     assert summary["during_build"]["queries"] > 0 and summary["errors"] == []

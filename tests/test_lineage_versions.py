@@ -227,3 +227,26 @@ def test_coverage_note_printed_under_incomplete_figures_only():
     assert [b.text for b in rate_blocks(rates, None, "x") if isinstance(b, Text)] == [
         "数据说明（储备项目开工率·全部新开工项目）：1行数据已退回修改"
     ]
+
+
+def test_a_breakdown_pages_query_returns_the_rows_the_page_shows(scenario):
+    """The page query (mart_reader.FIGURE_SOURCES_PAGE_SQL, the lineage query of bench/bi_load.py's mix) gives
+    a region's rows of the bulletin's month frame; the served copy keeps them in (month, region) order, so a
+    page reads a few row groups, not the whole table."""
+    from xmdw.reports import mart_reader as mr
+    from xmdw.reports.breakdown import SOURCE_COLUMNS
+
+    served, region = scenario["paths"].served_warehouse, scenario["region"]
+    with mr.open_marts(served) as con:
+        snap = mr.snapshot(con, 2024, 11, database=served)
+        page = mr.frame(con, mr.FIGURE_SOURCES_PAGE_SQL, [2024, 11, region])
+    month = snap.figure_sources
+    expected = month[month["region_code"] == region][["figure_kind", "figure_id", *SOURCE_COLUMNS]]
+    assert len(page) > 100 and list(page.columns) == list(expected.columns)
+    assert page.reset_index(drop=True).equals(expected.reset_index(drop=True))
+    out_of_order = _rows(
+        served,
+        "SELECT count(*) FROM (SELECT format('{:04d}{:02d}{}', year, month, region_code) AS k, "
+        "lag(k) OVER (ORDER BY rowid) AS before FROM marts.figure_sources) WHERE k < before",
+    )
+    assert out_of_order == [(0,)]

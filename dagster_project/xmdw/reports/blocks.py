@@ -5,6 +5,7 @@ A block of figures that a mart marks incomplete is followed by its 数据说明 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import pandas as pd
@@ -22,8 +23,25 @@ AT_RISK_DEADLINES = ("逾期", "临近")
 # ------------------------------------------------------------------------------------------------------
 
 
+# frame id (while alive) -> rows per region: a province report asks ~12 frames for 100 regions several times each
+_SPLITS: dict[int, tuple[weakref.ref, dict[str, pd.DataFrame]]] = {}
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    held = _SPLITS.get(id(frame))
+    if held is not None and held[0]() is frame:
+        return held[1]
+    split = dict(iter(frame.groupby("region_code", sort=False)))
+    key = id(frame)
+    _SPLITS[key] = (weakref.ref(frame, lambda _, key=key: _SPLITS.pop(key, None)), split)
+    return split
+
+
 def region_rows(frame: pd.DataFrame, region: str) -> pd.DataFrame:
-    return frame[frame["region_code"] == region] if len(frame) else frame
+    if not len(frame):
+        return frame
+    rows = _split(frame).get(region)
+    return frame.iloc[0:0] if rows is None else rows
 
 
 def region_row(frame: pd.DataFrame, region: str) -> dict:
@@ -275,7 +293,8 @@ def data_quality_table(dq: pd.DataFrame) -> Table:
 
 
 def headline_cards(snap: mr.Snapshot, region: str, breakdown: Breakdown | None = None) -> Cards:
-    region_rank = region_row(snap.ranking[snap.ranking["dimension"] == "region"], region)
+    ranks = region_rows(snap.ranking, region)
+    region_rank = region_row(ranks[ranks["dimension"] == "region"], region)
     key_rate = _rate_row(snap.rates, region, "计划投资完成率", "all_key", None)
     status = region_row(snap.status_summary, region)
     key_figure = f"计划投资完成率/all_key/{key_rate.get('variant')}"

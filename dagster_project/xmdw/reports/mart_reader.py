@@ -138,6 +138,15 @@ OPTIONAL_MONTH_QUERIES: dict[str, tuple[str, str]] = {
         "ORDER BY region_code, figure_kind, figure_id, member_name, member_id, source_entity, source_key",
     ),
 }
+# One 数字溯源 page (breakdown.py): a region's lineage rows of the month, the columns the page shows, in its
+# order. The bulletin reads the whole month once (figure_sources above) and splits it by region; a reader of one
+# page or a BI user looking up a region's lineage asks for this (bench/bi_load.py runs it).
+FIGURE_SOURCES_PAGE_SQL = (
+    "SELECT figure_kind, figure_id, member_name, member_id, numerator_part, denominator_part, value_part, "
+    "source_field_zh, source_value, source_entity, source_file, source_sheet, source_row, revision, "
+    "submitting_unit FROM marts.figure_sources WHERE year = ? AND month = ? AND region_code = ? "
+    "ORDER BY figure_kind, figure_id, member_name, member_id, source_entity, source_key"
+)
 SNAILS_SQL = (
     "SELECT * FROM marts.mart_snail_projects WHERE year = ? AND month = ? AND list_type = ? "
     "ORDER BY region_code, snail_rank_in_region, project_id"
