@@ -18,13 +18,22 @@ def write_demo(
 
     out = out or paths.landing
     summary = generate(out, scale=scale, seed=seed, imperfection_rate=rate)
-    manifest = paths.root / "demo_manifest.json"
+    manifest = manifest_path(paths, out)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.write_text(summary.to_json(), encoding="utf-8")
     rows = sum(summary.rows_by_entity.values())
     print(
         f"演示数据：{summary.files_written} 个文件、{rows} 行（{len(summary.rows_by_entity)} 种台账）→ {out}"
     )
     print(f"  其中故意注入的问题 {len(summary.injected)} 处，清单见 {manifest}")
+
+
+def manifest_path(paths: DataPaths, out: Path) -> Path:
+    """Beside the ledgers written to `--out DIR`; in the data folder when they go to the landing folder,
+    where ingestion would take the JSON for a unit's submission and reject it."""
+    if Path(out).resolve() == paths.landing.resolve():
+        return paths.root / "demo_manifest.json"
+    return Path(out) / "demo_manifest.json"
 
 
 def cmd_demo(args: argparse.Namespace, paths: DataPaths) -> int:

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
@@ -45,6 +46,8 @@ XLSX_LINEAGE_TABLES = frozenset({"marts.figure_sources"})
 _FETCH = 10_000
 COLUMN_DICTIONARY = "字段说明.csv"  # in export/csv/: every CSV header with its snake_case name
 _TEXT_TYPES = {"VARCHAR", "TEXT", "STRING"}
+# What makes DuckDB quote a CSV header (delimiter, quote, line breaks, edge spaces): then no BOM inside it.
+_NEEDS_QUOTING = re.compile(r'[,"\r\n]|^\s|\s$')
 
 
 def _lit(text: str) -> str:
@@ -99,22 +102,31 @@ def write_csv(
     chmod_quiet(path.parent, SERVED_DIR)
     raw = path.with_name(f".{path.name}.raw.tmp")
     tmp = staging_name(path)
+    headers = headers_for(table, docs)
+    # The BOM as the first header's first character: DuckDB writes it where it belongs and the file is
+    # written once (province: 700 MB of CSV were written and then copied behind a BOM). A first header
+    # DuckDB would quote would put the BOM inside the quote, so that one still gets the BOM prepended.
+    bom_in_header = bool(headers) and not _NEEDS_QUOTING.search(headers[0])
+    if bom_in_header:
+        headers = [BOM.decode("utf-8") + headers[0], *headers[1:]]
     try:
         con.execute(
-            f"COPY ({neutralised_select(catalog, table, headers_for(table, docs))}) TO {_lit(str(raw))} "
+            f"COPY ({neutralised_select(catalog, table, headers)}) "
+            f"TO {_lit(str(tmp if bom_in_header else raw))} "
             "(FORMAT csv, HEADER true, DELIMITER ',', DATEFORMAT '%Y-%m-%d', "
             "TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
         )
-        with tmp.open("wb") as out, raw.open("rb") as src:
-            out.write(BOM)
-            shutil.copyfileobj(src, out, 1 << 20)
+        if not bom_in_header:
+            with tmp.open("wb") as out, raw.open("rb") as src:
+                out.write(BOM)
+                shutil.copyfileobj(src, out, 1 << 20)
     except (duckdb.Error, OSError) as e:
         raw.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
         if is_disk_full(e, path.parent):
             raise DiskFullError(f"发布 CSV 时写入 {path.name} 失败", str(e)) from e
         raise
-    raw.unlink()
+    raw.unlink(missing_ok=True)
     os.chmod(tmp, SERVED_FILE)
     pause_point("publish.csv")
     return tmp
