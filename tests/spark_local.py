@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import yaml
+from dbt_runner import run_dbt
 
 from xmdw.core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -104,20 +105,8 @@ def spark_raw_from_duckdb(duckdb_file: Path, spark_dir: Path) -> tuple[dict[str,
 
 def dbt_build_on_spark(spark_dir: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     """`dbt build --target spark` (or other dbt `args`) with its own target and log folders."""
-    env = os.environ | {
-        "XMDW_DBT_TARGET": "spark",
-        "XMDW_SPARK_DIR": str(spark_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    return subprocess.run(
-        [str(SPARK_BIN / "dbt"), *(args or ("build",)), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
+    env = {"XMDW_DBT_TARGET": "spark", "XMDW_SPARK_DIR": str(spark_dir)}
+    return run_dbt(args or ("build",), workdir, env, executable=SPARK_BIN / "dbt", timeout=3600)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,12 @@ failing on the corrected data would skip models in one build and not the other.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from dbt_runner import run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -76,15 +73,8 @@ where year = {YEAR} and month = 2
 """
 
 
-def _dbt_run(warehouse: Path, target: Path, *args: str) -> None:
-    proc = subprocess.run(
-        [DBT_EXECUTABLE, "run", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), *args],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "XMDW_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def _dbt_run(warehouse: Path, workdir: Path, *args: str) -> None:
+    proc = run_dbt(["run", *args], workdir, {"XMDW_WAREHOUSE": str(warehouse)}, timeout=900)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -124,7 +114,7 @@ def _marks(con: duckdb.DuckDBPyConnection, model: str, where: str) -> tuple[int,
     ).fetchone()
 
 
-def _build_marked(warehouse: Path, target: Path, models: list[str], parts: dict, *select: str) -> None:
+def _build_marked(warehouse: Path, workdir: Path, models: list[str], parts: dict, *select: str) -> None:
     """Mark the untouched and the corrected partition of `models`, build, check that the untouched one kept its
     rows (all still marked) and the corrected one was rebuilt (none marked), then restore the untouched rows."""
     with duckdb.connect(str(warehouse)) as con:
@@ -135,7 +125,7 @@ def _build_marked(warehouse: Path, target: Path, models: list[str], parts: dict,
             )
             _mark(con, model, untouched)
             _mark(con, model, corrected)
-    _dbt_run(warehouse, target, *select)
+    _dbt_run(warehouse, workdir, *select)
     with duckdb.connect(str(warehouse)) as con:
         for model in models:
             untouched, corrected = parts[model]
@@ -181,12 +171,12 @@ def test_incremental_build_equals_a_full_refresh_and_keeps_untouched_partitions(
     shutil.copy(warehouse, full)
     assert project != other
 
-    parts, target = _partitions(project, other), tmp_path / "target"
-    _build_marked(warehouse, target, list(UPSTREAM), parts, "--select", "+int_project_stage_monthly")
+    parts, workdir = _partitions(project, other), tmp_path / "dbt"
+    _build_marked(warehouse, workdir, list(UPSTREAM), parts, "--select", "+int_project_stage_monthly")
     leaves = [m for m in PARTITIONED if m not in UPSTREAM]
-    _build_marked(warehouse, target, leaves, parts, "--select", "int_inputs__project_progress", *leaves)
-    _dbt_run(warehouse, target)  # the rest, from the restored rows
-    _dbt_run(full, target, "--full-refresh")
+    _build_marked(warehouse, workdir, leaves, parts, "--select", "int_inputs__project_progress", *leaves)
+    _dbt_run(warehouse, workdir)  # the rest, from the restored rows
+    _dbt_run(full, workdir, "--full-refresh")
 
     with duckdb.connect(str(warehouse)) as con:
         # the correction and the new month are in the marts

@@ -10,19 +10,18 @@ round the way DuckDB does on every engine (macros/portable_types.sql, decimal_fr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 from engine_compare import compare_relations, published_pairs
 from pg_copy import copy_schemas
 
 from xmdw.contract import Column, Entity
 from xmdw.contract.render import staging_sql, staging_yaml
-from xmdw.core.paths import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from xmdw.warehouse.engine import EngineSettings
 from xmdw.warehouse.postgres import PgConnection
 
@@ -30,16 +29,7 @@ from xmdw.warehouse.postgres import PgConnection
 def _dbt_build_on_postgres(dsn: str, workdir: Path) -> subprocess.CompletedProcess:
     """dbt as xmdw runs it, on the postgres target (profiles.yml reads the XMDW_PG_* parts of the DSN); its own
     target and log folders, so parallel tests do not share a manifest."""
-    env = os.environ | EngineSettings("postgres", dsn).dbt_env() | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    return subprocess.run(
-        [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    return run_dbt(["build"], workdir, EngineSettings("postgres", dsn).dbt_env())
 
 
 # heavy (issue 15): `make test` stayed over its 15 minutes; tests/test_engine_pipeline.py still builds every model

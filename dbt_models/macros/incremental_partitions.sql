@@ -18,6 +18,21 @@
     {{ return('table' if target.type == 'spark' else 'incremental') }}
 {%- endmacro %}
 
+{#- The config of a partitioned model, in the model: `{{ config(**partitioned_config('int_inputs__x', keys)) }}`,
+    `inputs_model` naming its fingerprint model and `keys` its partition columns. The hooks are strings rendered
+    when the model runs (`this`, `is_incremental()` and the kept fingerprints are only known then); dbt learns the
+    dependency on the fingerprint model from the model's own `ref()` of it. -#}
+{% macro partitioned_config(inputs_model, keys) -%}
+    {%- set inputs = "ref('" ~ inputs_model ~ "')" -%}
+    {{ return({
+        'materialized': partitioned_materialization(),
+        'incremental_strategy': 'append',
+        'on_schema_change': 'sync_all_columns',
+        'pre_hook': '{{ delete_changed_partitions(' ~ inputs ~ ', ' ~ keys ~ ') }}',
+        'post_hook': ['{{ drop_built_from(' ~ inputs ~ ') }}', '{{ keep_built_from(' ~ inputs ~ ') }}'],
+    }) }}
+{%- endmacro %}
+
 {#- The hash of a whole row (`alias`: a table or CTE name) as an exact number; summed per partition, it changes
     when any row is added, removed or changed. -#}
 {% macro row_hash(alias) -%}

@@ -7,16 +7,7 @@
 -- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
 -- (macros/incremental_partitions.sql).
 {%- set inputs = ref('int_inputs__region_year') %}
-{{ config(
-    materialized=partitioned_materialization(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_changed_partitions(ref('int_inputs__region_year'), ['region_code', 'year']) }}",
-    post_hook=[
-        "{{ drop_built_from(ref('int_inputs__region_year')) }}",
-        "{{ keep_built_from(ref('int_inputs__region_year')) }}",
-    ],
-) }}
+{{ config(**partitioned_config('int_inputs__region_year', ['region_code', 'year'])) }}
 with
 
 plans as (

@@ -5,16 +5,7 @@
 -- Incremental by (project_id, year): a build rebuilds the project-years whose inputs changed
 -- (macros/incremental_partitions.sql).
 {%- set inputs = ref('int_inputs__progress_monthly_filled') %}
-{{ config(
-    materialized=partitioned_materialization(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_changed_partitions(ref('int_inputs__progress_monthly_filled'), ['project_id', 'year']) }}",
-    post_hook=[
-        "{{ drop_built_from(ref('int_inputs__progress_monthly_filled')) }}",
-        "{{ keep_built_from(ref('int_inputs__progress_monthly_filled')) }}",
-    ],
-) }}
+{{ config(**partitioned_config('int_inputs__progress_monthly_filled', ['project_id', 'year'])) }}
 with
 
 progress as (

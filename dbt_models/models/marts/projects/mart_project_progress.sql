@@ -6,16 +6,7 @@
 -- Incremental by (region_code, year): a build rebuilds the region-years whose inputs changed
 -- (macros/incremental_partitions.sql).
 {%- set inputs = ref('int_inputs__project_progress') %}
-{{ config(
-    materialized=partitioned_materialization(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_changed_partitions(ref('int_inputs__project_progress'), ['region_code', 'year']) }}",
-    post_hook=[
-        "{{ drop_built_from(ref('int_inputs__project_progress')) }}",
-        "{{ keep_built_from(ref('int_inputs__project_progress')) }}",
-    ],
-) }}
+{{ config(**partitioned_config('int_inputs__project_progress', ['region_code', 'year'])) }}
 with
 
 months as (
