@@ -78,3 +78,10 @@ def run_history_key(i: int):
     from dagster import AssetKey
 
     return AssetKey(f"history_test_{i}")
+
+
+def test_history_commits_without_waiting_for_fsync(instance) -> None:
+    # WAL (Dagster's) with synchronous=NORMAL (ours): SQLite's codes — journal "wal", synchronous 1 (NORMAL; 2 is FULL)
+    with instance.event_log_storage.run_connection("sync_test") as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1

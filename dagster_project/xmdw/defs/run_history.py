@@ -8,6 +8,11 @@ shared machine) — the largest framework cost of a `xmdw run`. This storage kee
 (`$DAGSTER_HOME/history/runs/<run id>.db`, `index.db`), the schema, WAL mode, the lock that serialises this
 process's writers — is Dagster's own, so the UI, the daemon and earlier history read it unchanged.
 
+Its connections commit with `PRAGMA synchronous=NORMAL` (SQLite's recommended setting in WAL mode): a commit
+no longer waits for an fsync of the WAL — ~3,800 commits, 8 s of a county `xmdw run` (cProfile, issue 15).
+The files stay consistent after any crash; a power cut may lose the last events of the history (never the
+warehouse, which DuckDB writes), an accepted trade for a run log.
+
 Other processes (the UI, the daemon) open the same files: SQLite's file locks keep them consistent, and an
 idle pooled connection holds no lock (every use is one short transaction).
 """
@@ -25,6 +30,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool
 
@@ -32,6 +38,13 @@ MODULE = __name__
 CLASS_NAME = "PooledSqliteEventLogStorage"
 # A run writes its own file and the index; the UI may read a few runs at once. Older engines are disposed of.
 MAX_OPEN_SHARDS = 8
+
+
+def _commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """Each new SQLite connection of the pool: WAL commits without an fsync (the module's docstring)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -64,6 +77,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             poolclass=SingletonThreadPool,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
+        event.listen(engine, "connect", _commit_without_fsync)
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)
