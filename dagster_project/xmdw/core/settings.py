@@ -158,3 +158,15 @@ def ingest_bulk() -> bool:
     """XMDW_INGEST_BULK=0 sends template-shaped CSV through the cell-by-cell parser too (the bulk path's
     reference, for comparisons); default on."""
     return os.environ.get("XMDW_INGEST_BULK", "1").strip() not in ("0", "false", "no", "off")
+
+
+# --- Memory (issue 15): the warehouse's DuckDB ceiling. -------------------------------------------------------
+DUCKDB_MEMORY_LIMIT_DEFAULT = "4GB"
+
+
+def duckdb_memory_limit() -> str:
+    """XMDW_DUCKDB_MEMORY_LIMIT: DuckDB's memory ceiling on the warehouse file, for xmdw's connections and dbt's
+    (profiles.yml reads the same variable). Beyond it DuckDB spills to `<warehouse>.tmp`. DuckDB's own default
+    is 80 % of RAM: a nation build then grew to 12.7 GB; 4 GB keeps a nation run within the issue's 8 GB and is
+    above what a province build uses (1.7 GB)."""
+    return os.environ.get("XMDW_DUCKDB_MEMORY_LIMIT", "").strip() or DUCKDB_MEMORY_LIMIT_DEFAULT

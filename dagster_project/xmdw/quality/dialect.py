@@ -15,9 +15,9 @@ needs a dialect branch only where DuckDB has a feature PostgreSQL lacks or the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import duckdb
 import pandas as pd
@@ -118,3 +118,30 @@ def check_settings(con: Connection) -> Iterator[None]:
     finally:
         for name, value in before.items():
             con.execute(f"SET {name} = '{value}'")
+
+
+T = TypeVar("T")
+# The ceilings a rule is retried under when one of its operators cannot spill at `CHECK_SETTINGS`' (a nation
+# warehouse: 14 M progress rows). Only that rule pays it, then the ceiling is put back.
+CHECK_MEMORY_STEPS = ("512MB", "2GB", "4GB")
+
+
+def with_headroom(con: Connection, run: Callable[[], T]) -> T:
+    """`run()` — one rule's statements, each its own autocommit transaction, so a failed one leaves nothing —
+    under the checks' memory ceiling; if DuckDB runs out of memory, again under the next of
+    `CHECK_MEMORY_STEPS`; the connection's ceiling is restored afterwards. PostgreSQL: `run()` once."""
+    if is_postgres(con):
+        return run()
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    steps = iter(CHECK_MEMORY_STEPS)
+    try:
+        while True:
+            try:
+                return run()
+            except duckdb.OutOfMemoryException:
+                step = next(steps, None)
+                if step is None:
+                    raise
+                con.execute(f"SET memory_limit = '{step}'")
+    finally:
+        con.execute(f"SET memory_limit = '{before}'")

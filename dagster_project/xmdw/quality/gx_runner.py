@@ -32,7 +32,7 @@ import pandas as pd
 
 from xmdw.contract import load_contract
 from xmdw.quality.catalog import Rule, rules_for
-from xmdw.quality.dialect import Connection, is_postgres
+from xmdw.quality.dialect import Connection, is_postgres, with_headroom
 from xmdw.quality.findings import (
     FINDING,
     clear,
@@ -236,7 +236,7 @@ def _sql_row_outcomes(con: Connection, table: str, rules: list[Rule]) -> tuple:
     """SQL row rules into `dq_found`, GX's verdicts; (outcomes, distinct rows GX saw of the
     non-incremental rules)."""
     for rule in rules:
-        insert_row_rule(con, table, rule, new_rows_only=rule.is_incremental)
+        with_headroom(con, lambda r=rule: insert_row_rule(con, table, r, new_rows_only=r.is_incremental))
     verdicts = _verdicts(con, table, rules)
     outcomes = [
         RuleOutcome(rule=r, success=verdicts[r.id], element_count=0, unexpected_count=0) for r in rules
@@ -294,7 +294,7 @@ def validate_table_rules(
     table_rules = [r for r in all_rules if r.scope == "table"]
     if table_rules:
         for rule in table_rules:
-            insert_table_rule(con, table, rule)
+            with_headroom(con, lambda r=rule: insert_table_rule(con, table, r))
         verdicts = _verdicts(con, table, table_rules)
         found = counts(con, table, [r.id for r in table_rules])
         outcomes = [

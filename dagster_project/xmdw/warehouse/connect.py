@@ -13,12 +13,19 @@ from pathlib import Path
 
 import duckdb
 
+from xmdw.core.settings import duckdb_memory_limit
+
 
 def connect(database: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the warehouse file `database` (None: an in-memory session). The caller closes it."""
+    """A connection to the warehouse file `database` (None: an in-memory session). The caller closes it.
+    A file gets the memory ceiling `XMDW_DUCKDB_MEMORY_LIMIT` (it spills beside the file beyond it); an in-memory
+    session keeps DuckDB's default (it would spill into the working directory)."""
     if database is None:
         return duckdb.connect()
-    return duckdb.connect(str(database), read_only=read_only)
+    con = duckdb.connect(str(database), read_only=read_only)
+    # SET, not connect(config=…): a second connection to the same file without that config would be refused
+    con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")
+    return con
 
 
 @contextmanager
